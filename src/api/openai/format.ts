@@ -1,0 +1,88 @@
+import { type OutputPlan } from '../../generation/planner.js';
+import { type OpenAIUsage } from '../../generation/usage.js';
+import { DONE_FRAME, type StreamBody } from '../../server/sse.js';
+
+/** Identity of one response: the same on the body and on every chunk (as vLLM and OpenAI do). */
+export interface ResponseMeta {
+  readonly id: string;
+  readonly created: number;
+  readonly model: string;
+}
+
+const q = JSON.stringify;
+
+function head(meta: ResponseMeta, object: string): string {
+  return `{"id":${q(meta.id)},"object":"${object}","created":${meta.created},"model":${q(meta.model)}`;
+}
+
+function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): string {
+  return `data: ${head(meta, object)},"choices":[],"usage":${q(usage)}}\n\n`;
+}
+
+export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join('') };
+  if (plan.reasoning.length > 0) message['reasoning_content'] = plan.reasoning.join('');
+  return {
+    id: meta.id,
+    object: 'chat.completion',
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
+    usage,
+  };
+}
+
+/**
+ * Chat stream: one reasoning token per chunk, then one content token per chunk; `role` rides on the
+ * first chunk (no role-only chunk); the last content chunk carries finish_reason. With zero content
+ * tokens (cap 0, or reasoning used the whole cap) a final chunk with empty content still ends the
+ * stream with a finish_reason. Then the usage chunk (only if asked for) and [DONE].
+ */
+export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null): StreamBody {
+  const prefix = `data: ${head(meta, 'chat.completion.chunk')},"choices":[{"index":0,"delta":{`;
+  const open = `${prefix}"role":"assistant",`;
+  const more = '},"logprobs":null,"finish_reason":null}]}\n\n';
+  const last = `},"logprobs":null,"finish_reason":"${plan.finishReason}"}]}\n\n`;
+  const R = plan.reasoning.length;
+  const C = plan.content.length;
+  const events = R + Math.max(C, 1);
+  return {
+    events,
+    tokenEvents: R + C,
+    frame(i: number): string {
+      const start = i === 0 ? open : prefix;
+      if (i < R) return `${start}"reasoning_content":${q(plan.reasoning[i])}${more}`;
+      const text = C === 0 ? '' : plan.content[i - R]!;
+      return `${start}"content":${q(text)}${i === events - 1 ? last : more}`;
+    },
+    trailer: (usage ? usageFrame(meta, 'chat.completion.chunk', usage) : '') + DONE_FRAME,
+  };
+}
+
+export function completionBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage): Record<string, unknown> {
+  return {
+    id: meta.id,
+    object: 'text_completion',
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, text: plan.content.join(''), logprobs: null, finish_reason: plan.finishReason }],
+    usage,
+  };
+}
+
+/** Completions stream: one token per chunk, finish_reason on the last, usage chunk if asked, [DONE]. */
+export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null): StreamBody {
+  const prefix = `data: ${head(meta, 'text_completion')},"choices":[{"index":0,"text":`;
+  const more = ',"logprobs":null,"finish_reason":null}]}\n\n';
+  const last = `,"logprobs":null,"finish_reason":"${plan.finishReason}"}]}\n\n`;
+  const C = plan.content.length;
+  const events = Math.max(C, 1);
+  return {
+    events,
+    tokenEvents: C,
+    frame(i: number): string {
+      return `${prefix}${q(C === 0 ? '' : plan.content[i]!)}${i === events - 1 ? last : more}`;
+    },
+    trailer: (usage ? usageFrame(meta, 'text_completion', usage) : '') + DONE_FRAME,
+  };
+}

@@ -1,0 +1,116 @@
+import { type ReasoningEffort } from '../../generation/planner.js';
+import { badRequest } from '../../server/errors.js';
+import {
+  type JsonObject,
+  optionalBool,
+  optionalChoice,
+  optionalCount,
+  optionalObject,
+  requireObject,
+  requiredString,
+} from '../fields.js';
+
+/** A validated text-generation request, whatever family it came from. */
+export interface GenerationRequest {
+  readonly model: string;
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+  /** The text the model reads (used for the prompt count and the determinism key). */
+  readonly promptText: string;
+  /** Set when the prompt was given as token ids: their count is the prompt length. */
+  readonly promptTokenCount: number | null;
+  readonly maxTokens: number | null;
+  readonly minTokens: number | null;
+  readonly ignoreEos: boolean;
+  /** null when the request did not ask; reasoning models then use "medium". */
+  readonly reasoningEffort: ReasoningEffort | null;
+}
+
+const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high'];
+
+function common(body: JsonObject, capField: number | null) {
+  const streamOptions = optionalObject(body, 'stream_options');
+  const n = optionalCount(body, 'n');
+  if (n !== null && n !== 1) throw badRequest(`Only n=1 is supported, got n=${n}`, 'n');
+  return {
+    model: requiredString(body, 'model'),
+    stream: optionalBool(body, 'stream'),
+    includeUsage: streamOptions !== null && optionalBool(streamOptions, 'include_usage'),
+    maxTokens: capField,
+    minTokens: optionalCount(body, 'min_tokens'),
+    ignoreEos: optionalBool(body, 'ignore_eos'),
+  };
+}
+
+/** Text of one message's content: a string, or the `text` of its text parts (images etc. carry none). */
+function contentText(content: unknown, i: number): string {
+  if (content === undefined || content === null) return ''; // assistant tool-call turns have none
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) {
+    throw badRequest(`messages[${i}].content must be a string or an array of content parts`, `messages[${i}].content`);
+  }
+  const parts: string[] = [];
+  content.forEach((part, j) => {
+    if (typeof part !== 'object' || part === null) {
+      throw badRequest(`messages[${i}].content[${j}] must be an object`, `messages[${i}].content`);
+    }
+    const text = (part as JsonObject)['text'];
+    if (typeof text === 'string') parts.push(text);
+  });
+  return parts.join('\n');
+}
+
+export function parseChatRequest(raw: unknown): GenerationRequest {
+  const body = requireObject(raw);
+  const messages = body['messages'];
+  if (messages === undefined || messages === null) throw badRequest("Missing required field 'messages'", 'messages');
+  if (!Array.isArray(messages)) throw badRequest("Field 'messages' must be an array", 'messages');
+  const texts = messages.map((m, i) => {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+      throw badRequest(`messages[${i}] must be an object with 'role' and 'content'`, `messages[${i}]`);
+    }
+    const role = (m as JsonObject)['role'];
+    if (typeof role !== 'string') throw badRequest(`messages[${i}].role must be a string`, `messages[${i}].role`);
+    return contentText((m as JsonObject)['content'], i);
+  });
+  // max_completion_tokens wins when both are given (OpenAI's newer name); an explicit 0 is honoured.
+  const completionCap = optionalCount(body, 'max_completion_tokens');
+  const legacyCap = optionalCount(body, 'max_tokens');
+  return {
+    ...common(body, completionCap ?? legacyCap),
+    promptText: texts.join('\n'),
+    promptTokenCount: null,
+    reasoningEffort: optionalChoice(body, 'reasoning_effort', EFFORTS),
+  };
+}
+
+const isTokenIds = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0);
+
+/** `prompt`: a string, a list of strings, a list of token ids, or a list of token-id lists. */
+function promptOf(body: JsonObject): { text: string; tokenCount: number | null } {
+  const p = body['prompt'];
+  if (p === undefined || p === null) throw badRequest("Missing required field 'prompt'", 'prompt');
+  if (typeof p === 'string') return { text: p, tokenCount: null };
+  if (!Array.isArray(p)) throw badRequest("Field 'prompt' must be a string, a list of strings or token ids", 'prompt');
+  if (p.length === 0) return { text: '', tokenCount: null };
+  if (p.every((x) => typeof x === 'string'))
+    return { text: (p as string[]).filter(Boolean).join('\n'), tokenCount: null };
+  if (isTokenIds(p)) return { text: p.join(' '), tokenCount: p.length };
+  if (p.every(isTokenIds)) {
+    const lists = p as number[][];
+    return { text: lists.map((l) => l.join(' ')).join('\n'), tokenCount: lists.reduce((n, l) => n + l.length, 0) };
+  }
+  throw badRequest("Field 'prompt' must be a string, a list of strings, token ids or lists of token ids", 'prompt');
+}
+
+export function parseCompletionRequest(raw: unknown): GenerationRequest {
+  const body = requireObject(raw);
+  const prompt = promptOf(body);
+  return {
+    ...common(body, optionalCount(body, 'max_tokens')),
+    promptText: prompt.text,
+    promptTokenCount: prompt.tokenCount,
+    reasoningEffort: null,
+  };
+}

@@ -1,0 +1,71 @@
+import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
+import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
+
+const FLUSH_MS = 5;
+const QUERY_TIMEOUT_MS = 2000;
+
+/**
+ * Cluster workers batch telemetry to the primary: tokens are summed and request events queued,
+ * then sent in one IPC message at most every few ms (never one message per token).
+ */
+export class IpcSink implements TelemetrySink {
+  private pendingTokens = 0;
+  private pendingRequests: RequestEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private nextQuery = 1;
+  private readonly waiting = new Map<number, (s: GlobalSnapshot | null) => void>();
+  private lastSnapshot: GlobalSnapshot | null = null;
+
+  constructor(private readonly send: (msg: WorkerToPrimary) => void) {}
+
+  request(event: RequestEvent): void {
+    this.pendingRequests.push(event);
+    this.arm();
+  }
+
+  tokens(n: number): void {
+    this.pendingTokens += n;
+    this.arm();
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingTokens === 0 && this.pendingRequests.length === 0) return;
+    const batch: WorkerToPrimary = { type: 'telemetry', requests: this.pendingRequests, tokens: this.pendingTokens };
+    this.pendingTokens = 0;
+    this.pendingRequests = [];
+    this.send(batch);
+  }
+
+  /** Asks the primary for the server-wide state (after flushing, so our own tokens are in it). */
+  snapshot(): Promise<GlobalSnapshot | null> {
+    this.flush();
+    const id = this.nextQuery++;
+    return new Promise((resolve) => {
+      const timeout = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve(this.lastSnapshot);
+      }, QUERY_TIMEOUT_MS);
+      this.waiting.set(id, (s) => {
+        clearTimeout(timeout);
+        resolve(s);
+      });
+      this.send({ type: 'query', id });
+    });
+  }
+
+  receive(msg: PrimaryToWorker): void {
+    if (msg.type !== 'snapshot') return;
+    this.lastSnapshot = msg.snapshot;
+    const done = this.waiting.get(msg.id);
+    this.waiting.delete(msg.id);
+    done?.(msg.snapshot);
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+}

@@ -1,0 +1,105 @@
+import seedrandom from 'seedrandom';
+import { keyToUint32 } from './hash.js';
+
+export type FinishReason = 'stop' | 'length';
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
+
+/** Reasoning tokens per effort (upstream: low 100, medium 250, high 500; none/minimal think not at all). */
+export const REASONING_BUDGET: Record<ReasoningEffort, number> = {
+  none: 0,
+  minimal: 0,
+  low: 100,
+  medium: 250,
+  high: 500,
+};
+
+/** Models whose name contains one of these think first (`reasoning_content`), as upstream decides. */
+export function isReasoningModel(model: string): boolean {
+  const m = model.toLowerCase();
+  return m.includes('gpt-oss') || m.includes('qwen');
+}
+
+/** Everything the planner needs, already extracted and validated from the request. */
+export interface PlanInput {
+  readonly promptTokens: number;
+  /** Stable digest of the request content (hash.stableKey). */
+  readonly key: string;
+  /** Effective cap (max_completion_tokens ?? max_tokens), already clamped to the server's limit. */
+  readonly maxTokens: number | null;
+  readonly minTokens: number | null;
+  readonly ignoreEos: boolean;
+  /** Requested reasoning tokens (0 for non-reasoning requests). */
+  readonly reasoningBudget: number;
+  /** The server's ceiling on any output (`--max-tokens-limit`). */
+  readonly limit: number;
+}
+
+export interface OutputPlan {
+  readonly promptTokens: number;
+  readonly reasoning: readonly string[];
+  readonly content: readonly string[];
+  readonly finishReason: FinishReason;
+  /** Simulated prefix-cache hit, a stable function of the request (upstream's varies per process). */
+  readonly cachedTokens: number;
+}
+
+/** Below this an uncapped answer is not lengthened further: streaming metrics need a few tokens. */
+export const MIN_UNCAPPED_TOKENS = 16;
+
+export interface Lengths {
+  readonly reasoning: number;
+  readonly content: number;
+  readonly finishReason: FinishReason;
+}
+
+/**
+ * The length rules. `rand` is a uniform [0, 1) draw that is a pure function of the request.
+ * - no cap: content in [max(16, ⌊0.8·P⌋), max(that, ⌊1.2·P⌋)], min_tokens raising the floor, finish "stop";
+ * - cap C: reasoning takes min(budget, C) first; content in [b, C − reasoning] where b = min_tokens or
+ *   min(⌊0.8·P⌋ ≥ 1, cap), finish "length" exactly when the cap is reached;
+ * - ignore_eos with a cap: exactly the cap, finish "length".
+ */
+export function planLengths(input: PlanInput, rand: number): Lengths {
+  const P = input.promptTokens;
+  const cap = input.maxTokens === null ? null : Math.min(input.maxTokens, input.limit);
+  const reasoning = cap === null ? Math.min(input.reasoningBudget, input.limit) : Math.min(input.reasoningBudget, cap);
+  const pick = (lo: number, hi: number): number => lo + Math.floor(rand * (hi - lo + 1));
+  if (cap === null) {
+    let lo = Math.max(MIN_UNCAPPED_TOKENS, Math.floor(0.8 * P));
+    if (input.minTokens !== null) lo = Math.max(lo, input.minTokens);
+    lo = Math.min(lo, input.limit - reasoning);
+    const hi = Math.min(Math.max(lo, Math.floor(1.2 * P)), input.limit - reasoning);
+    return { reasoning, content: pick(lo, hi), finishReason: 'stop' };
+  }
+  const room = cap - reasoning;
+  if (room <= 0) return { reasoning, content: 0, finishReason: 'length' };
+  if (input.ignoreEos) return { reasoning, content: room, finishReason: 'length' };
+  const floor =
+    input.minTokens !== null ? Math.min(input.minTokens, room) : Math.min(Math.max(1, Math.floor(0.8 * P)), room);
+  const content = pick(floor, room);
+  return { reasoning, content, finishReason: content === room ? 'length' : 'stop' };
+}
+
+/**
+ * Plans a whole answer up front: lengths, the text of every token, finish reason.
+ * Pure: the same input and corpus give the same plan in any process.
+ */
+export function planOutput(input: PlanInput, corpus: readonly string[]): OutputPlan {
+  const rng = seedrandom(input.key);
+  const lengths = planLengths(input, rng());
+  const start = Math.floor(rng() * corpus.length);
+  const reasoningStart = (start + (corpus.length >> 1)) % corpus.length;
+  const take = (from: number, n: number): string[] => {
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = corpus[(from + i) % corpus.length]!;
+    return out;
+  };
+  const cacheShare = 30 + (keyToUint32(input.key) % 31); // 30–60 % of the prompt, as upstream simulates
+  return {
+    promptTokens: input.promptTokens,
+    reasoning: take(reasoningStart, lengths.reasoning),
+    content: take(start, lengths.content),
+    finishReason: lengths.finishReason,
+    cachedTokens: Math.floor((input.promptTokens * cacheShare) / 100),
+  };
+}

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
+import { rankCachePath } from './assets.js';
+import { chunkText, countChunks } from './chunker.js';
+
+export const TIKTOKEN_ENCODINGS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base', 'gpt2'] as const;
+export type TiktokenEncodingName = (typeof TIKTOKEN_ENCODINGS)[number];
+
+/** What the planner needs from a tokenizer: count a prompt, split a corpus into output tokens. */
+export interface Tokenizer {
+  /** `o200k_base`, `cl100k_base`, ... or `chunker`. */
+  readonly name: string;
+  count(text: string): number;
+  split(text: string): string[];
+}
+
+/** Fields js-tiktoken 1.x keeps on every instance; we fill them from a prebuilt cache (see loadTiktoken). */
+interface TiktokenInternals {
+  rankMap: Map<string, number>;
+  textMap: Map<number, Uint8Array>;
+}
+
+const require = createRequire(import.meta.url);
+
+function loadRanks(encoding: TiktokenEncodingName): TiktokenBPE {
+  const mod = require(`js-tiktoken/ranks/${encoding}`) as { default?: TiktokenBPE } & TiktokenBPE;
+  return mod.default ?? mod;
+}
+
+/** The build's cache of one encoding: its regex, special tokens and rank-map keys in rank order. */
+interface RankCache {
+  readonly pat_str: string;
+  readonly special_tokens: Record<string, number>;
+  readonly keys: (string | null)[];
+}
+
+/**
+ * js-tiktoken's constructor needs ~1.1 s to build its rank map for o200k_base, which would break the
+ * 1 s start-up budget per worker. The build writes the map's keys in rank order (`npm run build`,
+ * scripts/build-assets.ts); filling the same map from that file takes ~0.15 s and skips loading the
+ * 2 MB ranks module. Without a cache file we fall back to the library constructor: slower, identical.
+ */
+export function loadTiktoken(encoding: TiktokenEncodingName): Tiktoken {
+  const cachePath = rankCachePath(encoding);
+  if (!existsSync(cachePath)) return new Tiktoken(loadRanks(encoding));
+  const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as RankCache;
+  const enc = new Tiktoken({ pat_str: cache.pat_str, special_tokens: cache.special_tokens, bpe_ranks: '' });
+  const rankMap = (enc as unknown as TiktokenInternals).rankMap;
+  const keys = cache.keys;
+  for (let rank = 0; rank < keys.length; rank++) {
+    const key = keys[rank];
+    if (key !== null && key !== undefined) rankMap.set(key, rank);
+  }
+  return enc;
+}
+
+/** What loadTiktoken reads back: built from the library's own constructor, so the two cannot differ. */
+export function rankCache(encoding: TiktokenEncodingName): RankCache {
+  const ranks = loadRanks(encoding);
+  const enc = new Tiktoken(ranks);
+  const keys: (string | null)[] = [];
+  for (const [key, rank] of (enc as unknown as TiktokenInternals).rankMap) keys[rank] = key;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === undefined) keys[i] = null;
+  return { pat_str: ranks.pat_str, special_tokens: ranks.special_tokens, keys };
+}
+
+class TiktokenTokenizer implements Tokenizer {
+  private textMapReady = false;
+  constructor(
+    readonly name: TiktokenEncodingName,
+    private readonly enc: Tiktoken,
+  ) {}
+
+  count(text: string): number {
+    if (text.length === 0) return 0;
+    // Special-token text in a prompt is ordinary text to us: never throw on "<|endoftext|>".
+    return this.enc.encode(text, [], []).length;
+  }
+
+  split(text: string): string[] {
+    this.ensureTextMap();
+    const ids = this.enc.encode(text, [], []);
+    const out: string[] = [];
+    let i = 0;
+    while (i < ids.length) {
+      // A multi-byte character can span tokens; widen the group until it decodes cleanly.
+      let j = i + 1;
+      let piece = this.enc.decode(ids.slice(i, j));
+      while (piece.endsWith('\uFFFD') && j < ids.length && j - i < 4) {
+        j++;
+        piece = this.enc.decode(ids.slice(i, j));
+      }
+      out.push(piece);
+      i = j;
+    }
+    return out;
+  }
+
+  /** A cache-built encoder has no decode table until a corpus actually has to be split. */
+  private ensureTextMap(): void {
+    if (this.textMapReady) return;
+    const internals = this.enc as unknown as TiktokenInternals;
+    if (internals.textMap.size === 0) {
+      for (const [key, rank] of internals.rankMap)
+        internals.textMap.set(rank, Uint8Array.from(key.split(',').map(Number)));
+    }
+    this.textMapReady = true;
+  }
+}
+
+export const chunkerTokenizer: Tokenizer = {
+  name: 'chunker',
+  count: countChunks,
+  split: chunkText,
+};
+
+/** Which tokenizer to build: decided once (the primary logs the warning once, not once per worker). */
+export interface TokenizerChoice {
+  readonly encoding: TiktokenEncodingName | 'chunker';
+  /** Set when the requested tokenizer cannot be used and the builtin one stands in. */
+  readonly warning?: string;
+}
+
+/**
+ * `builtin` is o200k_base. Hugging Face names cannot be downloaded here (no network at run time),
+ * so they fall back to the builtin encoding with one warning instead of failing.
+ */
+export function chooseTokenizer(requested: string, noTokenizer: boolean): TokenizerChoice {
+  if (noTokenizer) return { encoding: 'chunker' };
+  const name = requested.trim().toLowerCase();
+  if (name === 'builtin') return { encoding: 'o200k_base' };
+  if ((TIKTOKEN_ENCODINGS as readonly string[]).includes(name)) return { encoding: name as TiktokenEncodingName };
+  return {
+    encoding: 'o200k_base',
+    warning: `tokenizer ${JSON.stringify(requested)} cannot be downloaded here (no network at run time); using the builtin o200k_base encoding`,
+  };
+}
+
+export function createTokenizer(choice: TokenizerChoice): Tokenizer {
+  if (choice.encoding === 'chunker') return chunkerTokenizer;
+  return new TiktokenTokenizer(choice.encoding, loadTiktoken(choice.encoding));
+}

@@ -1,0 +1,34 @@
+import { type Config } from '../config/options.js';
+import { type Corpus } from '../generation/corpus.js';
+import { type Tokenizer } from '../generation/tokenizer.js';
+import { type Logger } from '../logging/logger.js';
+import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { type TelemetrySink } from '../telemetry/events.js';
+import { type TokenScheduler } from '../timing/scheduler.js';
+
+/** Everything a worker's handlers share. Built once per worker by the app's owner (main or cluster worker). */
+export interface AppContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly tokenizer: Tokenizer;
+  readonly corpus: Corpus;
+  readonly scheduler: TokenScheduler;
+  readonly sink: TelemetrySink;
+  /** The server-wide state: local in single-process mode, asked of the primary in cluster mode. */
+  readonly global: () => Promise<GlobalSnapshot | null>;
+  /** Draws the next error-injection decision (seeded per worker). */
+  readonly shouldInjectError: () => boolean;
+  readonly workerId: string;
+  readonly version: string;
+  readonly startedAt: number;
+  /** Warnings from start-up (e.g. a tokenizer fallback), shown by /health. */
+  readonly warnings: readonly string[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** performance.now() when the request reached the server: every deadline is measured from it. */
+    arrival: number;
+    requestId: string;
+  }
+}

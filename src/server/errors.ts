@@ -1,0 +1,55 @@
+/** API families whose error bodies differ on the wire. Later families add their shape here. */
+export type ErrorFamily = 'openai';
+
+/** The one error type: every failure the server answers goes through renderError. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly param: string | null = null,
+    readonly code: string | number | null = null,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (message: string, param: string | null = null): ApiError =>
+  new ApiError(400, 'invalid_request_error', message, param, 400);
+
+export const notFound = (message: string): ApiError => new ApiError(404, 'not_found_error', message, null, 404);
+
+export const injectedFailure = (): ApiError =>
+  new ApiError(500, 'server_error', 'Simulated error (injected by --error-rate)', null, 500);
+
+/** OpenAI's shape, as vLLM also returns it: `{"error":{"message","type","param","code"}}`. */
+export function errorBody(err: ApiError, _family: ErrorFamily): Record<string, unknown> {
+  return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+}
+
+/**
+ * Maps anything thrown while handling a request to an ApiError. Errors raised by the body parser
+ * (bad JSON, too large, bad encoding) carry a status; anything else is our bug and stays a 500.
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as { status?: unknown; type?: unknown; message?: unknown; limit?: unknown };
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    if (e.type === 'entity.too.large') {
+      return new ApiError(
+        413,
+        'invalid_request_error',
+        `Request body is larger than the limit of ${String(e.limit)} bytes`,
+        null,
+        413,
+      );
+    }
+    if (e.type === 'entity.parse.failed') {
+      return badRequest(`Request body is not valid JSON: ${String(e.message)}`);
+    }
+    return new ApiError(e.status, 'invalid_request_error', String(e.message ?? 'Bad request'), null, e.status);
+  }
+  return new ApiError(500, 'server_error', 'Internal server error', null, 500);
+}

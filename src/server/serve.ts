@@ -1,0 +1,90 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import seedrandom from 'seedrandom';
+import { type Config } from '../config/options.js';
+import { loadCorpus } from '../generation/corpus.js';
+import { createTokenizer, type TokenizerChoice } from '../generation/tokenizer.js';
+import { type Logger } from '../logging/logger.js';
+import { type TelemetrySink } from '../telemetry/events.js';
+import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { TokenScheduler } from '../timing/scheduler.js';
+import { createApp } from './app.js';
+import { type AppContext } from './context.js';
+import { VERSION } from './version.js';
+
+export interface WorkerDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly tokenizer: TokenizerChoice;
+  readonly sink: TelemetrySink;
+  readonly global: () => Promise<GlobalSnapshot | null>;
+  readonly workerId: string;
+  /** 0-based worker slot: worker k draws errors from seed + k, so workers do not fail in lockstep. */
+  readonly slot: number;
+  readonly startedAt: number;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly url: string;
+  /** Stops accepting, lets open requests finish for up to timeoutSec, then closes what is left. */
+  drain(timeoutSec: number): Promise<void>;
+}
+
+function errorDecider(config: Config, slot: number): () => boolean {
+  const rate = config.errorRate;
+  if (rate <= 0) return () => false;
+  const rng = config.randomSeed === undefined ? seedrandom() : seedrandom(`${config.randomSeed + slot}`);
+  return () => rng() * 100 < rate;
+}
+
+export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
+  const { config, logger } = deps;
+  const tokenizer = createTokenizer(deps.tokenizer);
+  const corpus = loadCorpus(config.corpus, tokenizer);
+  const scheduler = new TokenScheduler();
+  let draining = false;
+  const ctx: AppContext = {
+    config,
+    logger,
+    tokenizer,
+    corpus,
+    scheduler,
+    sink: deps.sink,
+    global: deps.global,
+    shouldInjectError: errorDecider(config, deps.slot),
+    workerId: deps.workerId,
+    version: VERSION,
+    startedAt: deps.startedAt,
+    warnings: deps.tokenizer.warning ? [deps.tokenizer.warning] : [],
+  };
+  const app = createApp(ctx, () => draining);
+  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+
+  const drain = (timeoutSec: number): Promise<void> =>
+    new Promise((resolve) => {
+      draining = true;
+      const deadline = setTimeout(() => {
+        logger.warn('shutdown timeout reached; closing open connections', { openTasks: scheduler.size });
+        server.closeAllConnections();
+        scheduler.clear();
+      }, timeoutSec * 1000);
+      deadline.unref();
+      server.close(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+  return { server, url, drain };
+}

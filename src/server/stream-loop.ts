@@ -1,0 +1,106 @@
+import { type ServerResponse } from 'node:http';
+import { eventOffsetMs, type LatencyPlan } from '../timing/latency.js';
+import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js';
+import { SSE_HEADERS, type StreamBody } from './sse.js';
+
+export type StreamOutcome = 'ok' | 'disconnect';
+
+export interface StreamHooks {
+  /** First event written: `at` is performance.now() of the write. */
+  onFirstEvent(at: number): void;
+  onTokens(n: number): void;
+  onEnd(outcome: StreamOutcome, at: number): void;
+}
+
+/**
+ * The one streaming loop for every API family. Event i is written when the shared scheduler says
+ * it is due (arrival + TTFT + i × ITL); a late tick writes the overdue events back to back instead
+ * of shifting the rest. A client that goes away cancels the task at once: no timer, no buffer left.
+ */
+class StreamTask implements ScheduledTask {
+  due: number;
+  slot = -1;
+  private next = 0;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly arrival: number,
+    private readonly latency: LatencyPlan,
+    private readonly body: StreamBody,
+    private readonly scheduler: TokenScheduler,
+    private readonly hooks: StreamHooks,
+  ) {
+    this.due = arrival + eventOffsetMs(latency, 0);
+  }
+
+  run(now: number): void {
+    const { body, res } = this;
+    if (this.done) return;
+    if (res.destroyed) {
+      this.abort();
+      return;
+    }
+    const i = this.next++;
+    const isLast = i === body.events - 1;
+    res.write(isLast ? body.frame(i) + body.trailer : body.frame(i));
+    if (i === 0) this.hooks.onFirstEvent(now);
+    if (i < body.tokenEvents) this.hooks.onTokens(1);
+    if (!isLast) {
+      this.due = this.arrival + eventOffsetMs(this.latency, this.next);
+      this.scheduler.schedule(this);
+      return;
+    }
+    this.done = true;
+    res.end();
+    this.hooks.onEnd('ok', now);
+  }
+
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.scheduler.cancel(this);
+    this.hooks.onEnd('disconnect', performance.now());
+  }
+}
+
+export function startStream(
+  res: ServerResponse,
+  arrival: number,
+  latency: LatencyPlan,
+  body: StreamBody,
+  scheduler: TokenScheduler,
+  hooks: StreamHooks,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(200, { ...SSE_HEADERS, ...headers });
+  res.flushHeaders();
+  const task = new StreamTask(res, arrival, latency, body, scheduler, hooks);
+  res.once('close', () => task.abort());
+  scheduler.schedule(task);
+}
+
+/** A non-streaming answer: one deadline in the same scheduler, then one write. */
+export function scheduleOnce(
+  res: ServerResponse,
+  due: number,
+  scheduler: TokenScheduler,
+  send: (now: number) => void,
+  onDisconnect: (at: number) => void,
+): void {
+  let sent = false;
+  const task: ScheduledTask = {
+    due,
+    slot: -1,
+    run(now) {
+      sent = true;
+      send(now);
+    },
+  };
+  res.once('close', () => {
+    if (sent) return;
+    scheduler.cancel(task);
+    onDisconnect(performance.now());
+  });
+  scheduler.schedule(task);
+}

@@ -1,0 +1,100 @@
+import { type RequestEvent } from './events.js';
+import { ThroughputWindow } from './throughput-window.js';
+
+/** What /health shows of the whole server, whichever worker answers. */
+export interface GlobalSnapshot {
+  readonly throughputTokensPerSec: number;
+  readonly peakTokensPerSec: number;
+  readonly tokensTotal: number;
+  readonly tokensByWorker: Record<string, number>;
+  readonly requestsTotal: number;
+  readonly requestsInFlight: number;
+  readonly streamsOpen: number;
+  readonly disconnectsTotal: number;
+  readonly errorsTotal: number;
+  readonly workerRestarts: number;
+}
+
+/**
+ * The single source of truth for server-wide telemetry: lives in the primary in cluster mode
+ * (fed by batched IPC) or in the only process otherwise (fed by a local sink).
+ */
+export class GlobalState {
+  readonly window: ThroughputWindow;
+  private tokensTotal = 0;
+  private readonly tokensByWorker = new Map<string, number>();
+  private requestsTotal = 0;
+  /** Open requests and streams per worker, so a dead worker's can be dropped. */
+  private readonly open = new Map<string, { requests: number; streams: number }>();
+  private disconnects = 0;
+  private errors = 0;
+  workerRestarts = 0;
+  private sampler: NodeJS.Timeout | undefined;
+
+  constructor(windowSec: number) {
+    this.window = new ThroughputWindow(windowSec);
+  }
+
+  /** Samples the rate periodically so the peak is seen even when nobody scrapes. */
+  startSampling(everyMs = 100): void {
+    this.sampler = setInterval(() => this.window.rate(performance.now()), everyMs);
+    this.sampler.unref();
+  }
+
+  stop(): void {
+    if (this.sampler) clearInterval(this.sampler);
+  }
+
+  addTokens(worker: string, n: number, nowMs: number = performance.now()): void {
+    if (n <= 0) return;
+    this.tokensTotal += n;
+    this.tokensByWorker.set(worker, (this.tokensByWorker.get(worker) ?? 0) + n);
+    this.window.add(n, nowMs);
+  }
+
+  applyRequest(worker: string, event: RequestEvent): void {
+    let open = this.open.get(worker);
+    if (!open) this.open.set(worker, (open = { requests: 0, streams: 0 }));
+    const step = event.kind === 'start' ? 1 : -1;
+    open.requests = Math.max(0, open.requests + step);
+    if (event.stream) open.streams = Math.max(0, open.streams + step);
+    if (event.kind === 'start') {
+      this.requestsTotal++;
+      return;
+    }
+    if (event.outcome === 'disconnect') this.disconnects++;
+    if (event.outcome === 'error') this.errors++;
+  }
+
+  /** A dead worker can no longer end its open requests: drop them from the gauges. */
+  workerGone(worker: string): void {
+    this.open.delete(worker);
+  }
+
+  private openTotals(): { requests: number; streams: number } {
+    let requests = 0;
+    let streams = 0;
+    for (const o of this.open.values()) {
+      requests += o.requests;
+      streams += o.streams;
+    }
+    return { requests, streams };
+  }
+
+  snapshot(nowMs: number = performance.now()): GlobalSnapshot {
+    const rate = this.window.rate(nowMs);
+    const open = this.openTotals();
+    return {
+      throughputTokensPerSec: rate,
+      peakTokensPerSec: this.window.peak,
+      tokensTotal: this.tokensTotal,
+      tokensByWorker: Object.fromEntries(this.tokensByWorker),
+      requestsTotal: this.requestsTotal,
+      requestsInFlight: open.requests,
+      streamsOpen: open.streams,
+      disconnectsTotal: this.disconnects,
+      errorsTotal: this.errors,
+      workerRestarts: this.workerRestarts,
+    };
+  }
+}
