@@ -1,10 +1,11 @@
+import { Worker } from 'node:worker_threads';
+
 /**
- * One timer structure per worker for every open stream and every pending non-streaming answer.
- *
- * A binary min-heap of tasks ordered by absolute due time (performance.now() ms) and one timer armed
- * for the earliest. libuv timers have 1 ms resolution and fire up to ~1 ms late, so the timer is
- * armed `spinMs` early and the last stretch is covered by setImmediate turns, which let I/O run in
- * between: that is what holds ITL error well under a millisecond. Tasks due within `leadMs` run now.
+ * One timer structure per worker for every open stream and every pending non-streaming answer:
+ * a binary min-heap of tasks ordered by absolute due time (performance.now() ms), and one wake-up
+ * armed for the earliest. The wake-up comes from a Waker: by default a ticker thread that sleeps with
+ * sub-millisecond precision (see ticker-thread.ts), or libuv timers (1 ms resolution) where threads
+ * are not wanted. Tasks due within `leadMs` of a wake-up run in the same turn.
  */
 export interface ScheduledTask {
   /** Absolute due time, performance.now() ms. */
@@ -18,26 +19,32 @@ export interface ScheduledTask {
 export interface SchedulerOptions {
   /** Run tasks due within this many ms of now (a smaller error than waking again). */
   readonly leadMs?: number;
-  /** Arm the timer this many ms early and spin on setImmediate for the rest. */
-  readonly spinMs?: number;
   /** Yield to I/O after this much work in one turn, so a burst cannot starve the sockets. */
   readonly sliceMs?: number;
+  /** How wake-ups are made; default: a ticker thread. */
+  readonly waker?: (fire: () => void) => Waker;
+}
+
+/** Calls `fire` (on the event loop) at or just after the time given to `set`. */
+export interface Waker {
+  set(due: number): void;
+  clear(): void;
+  /** Lets the process exit while a wake-up is pending (the ticker thread is unref'd). */
+  close(): void;
 }
 
 export class TokenScheduler {
   private readonly heap: ScheduledTask[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
+  private readonly waker: Waker;
   private armedFor = Infinity;
+  private running = false;
   private readonly leadMs: number;
-  private readonly spinMs: number;
   private readonly sliceMs: number;
-  private readonly tick = (): void => this.runDue();
 
   constructor(options: SchedulerOptions = {}) {
     this.leadMs = options.leadMs ?? 0.05;
-    this.spinMs = options.spinMs ?? 1.5;
     this.sliceMs = options.sliceMs ?? 10;
+    this.waker = (options.waker ?? threadWaker)(() => this.runDue());
   }
 
   get size(): number {
@@ -49,62 +56,56 @@ export class TokenScheduler {
     task.slot = this.heap.length;
     this.heap.push(task);
     this.up(task.slot);
-    if (task.slot === 0) this.arm();
+    if (task.slot === 0 && !this.running) this.arm();
   }
 
   cancel(task: ScheduledTask): void {
     if (task.slot < 0) return;
     const wasTop = task.slot === 0;
     this.removeAt(task.slot);
-    if (wasTop) this.arm();
+    if (wasTop && !this.running) this.arm();
   }
 
-  /** Drops every task and timer (shutdown, tests). */
+  /** Drops every task and the pending wake-up (shutdown, tests). */
   clear(): void {
     for (const t of this.heap) t.slot = -1;
     this.heap.length = 0;
-    this.disarm();
-  }
-
-  private runDue(): void {
-    this.timer = undefined;
-    this.immediate = undefined;
-    this.armedFor = Infinity;
-    const start = performance.now();
-    let now = start;
-    for (;;) {
-      const top = this.heap[0];
-      if (top === undefined || top.due > now + this.leadMs) break;
-      this.removeAt(0);
-      top.run(now);
-      now = performance.now();
-      if (now - start > this.sliceMs) break;
-    }
     this.arm();
   }
 
-  private arm(): void {
-    const top = this.heap[0];
-    if (top === undefined) {
-      this.disarm();
-      return;
-    }
-    if (top.due === this.armedFor) return;
-    this.disarm();
-    this.armedFor = top.due;
-    const wait = top.due - performance.now();
-    if (wait <= this.spinMs) this.immediate = setImmediate(this.tick);
-    else this.timer = setTimeout(this.tick, Math.floor(wait - this.spinMs));
+  /** Stops the wake-up source for good. */
+  close(): void {
+    this.clear();
+    this.waker.close();
   }
 
-  private disarm(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timer = undefined;
-    this.immediate = undefined;
+  private runDue(): void {
     this.armedFor = Infinity;
+    this.running = true;
+    const start = performance.now();
+    let now = start;
+    try {
+      for (;;) {
+        const top = this.heap[0];
+        if (top === undefined || top.due > now + this.leadMs) break;
+        this.removeAt(0);
+        top.run(now);
+        now = performance.now();
+        if (now - start > this.sliceMs) break;
+      }
+    } finally {
+      this.running = false;
+      this.arm();
+    }
   }
 
+  private arm(): void {
+    const due = this.heap[0]?.due ?? Infinity;
+    if (due === this.armedFor) return;
+    this.armedFor = due;
+    if (due === Infinity) this.waker.clear();
+    else this.waker.set(due);
+  }
   private removeAt(i: number): void {
     const heap = this.heap;
     const removed = heap[i]!;
@@ -150,4 +151,79 @@ export class TokenScheduler {
     heap[i] = task;
     task.slot = i;
   }
+}
+
+/** libuv timers: 1 ms resolution, may fire up to ~1 ms early or late. Used where a thread is not wanted. */
+export function timerWaker(fire: () => void): Waker {
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  const clear = (): void => {
+    if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+    timer = undefined;
+    immediate = undefined;
+  };
+  return {
+    set(due) {
+      clear();
+      const wait = due - performance.now();
+      if (wait < 1) immediate = setImmediate(fire);
+      else timer = setTimeout(fire, Math.floor(wait));
+    },
+    clear,
+    close: clear,
+  };
+}
+
+const TICKER = new URL('./ticker-thread.js', import.meta.url);
+
+/**
+ * A ticker thread that sleeps on a futex until the earliest deadline, then posts one message.
+ * The thread needs ~50 ms to boot; until it says it is ready, libuv timers stand in.
+ */
+export function threadWaker(fire: () => void): Waker {
+  const ctl = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = new Float64Array(new SharedArrayBuffer(8));
+  deadline[0] = Infinity;
+  const fallback = timerWaker(fire);
+  let ready = false;
+  let pending = Infinity;
+  let seq = 0;
+  const worker = new Worker(TICKER, { workerData: { ctl, deadline } });
+  const publish = (due: number): void => {
+    pending = due;
+    if (!ready) {
+      if (due === Infinity) fallback.clear();
+      else fallback.set(due);
+      return;
+    }
+    deadline[0] = due === Infinity ? Infinity : performance.timeOrigin + due;
+    seq = (seq + 1) | 0;
+    Atomics.store(ctl, 0, seq);
+    Atomics.notify(ctl, 0);
+  };
+  worker.on('message', (fired: number | 'ready') => {
+    if (fired === 'ready') {
+      ready = true;
+      fallback.clear();
+      publish(pending);
+      return;
+    }
+    // A message for a deadline that has since changed is stale: the thread will wake again.
+    if (fired === seq) fire();
+  });
+  worker.on('error', () => {
+    ready = false; // keep serving on libuv timers if the thread ever fails
+    publish(pending);
+  });
+  worker.unref(); // after adding listeners: the ticker alone must not keep the process alive
+  return {
+    set: publish,
+    clear: () => publish(Infinity),
+    close: () => {
+      publish(Infinity);
+      fallback.close();
+      void worker.terminate();
+    },
+  };
 }

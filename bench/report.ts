@@ -1,0 +1,132 @@
+import { type BenchResults } from './scenarios.js';
+
+const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+/** The short Markdown summary: every figure next to its same-run baseline and the ratio. */
+export function markdown(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(`# Bench ${r.name} (${r.quick ? 'quick' : 'full'} mode)`, '');
+  lines.push(
+    `${r.machine.date} · ${r.machine.cpu} × ${r.machine.cores} · node ${r.machine.node} · load tool ${r.machine.loadTool}`,
+    '',
+  );
+  if (r.nonStreaming) {
+    const n = r.nonStreaming;
+    lines.push('## Overhead, non-streaming (`--fast`, 16 tokens)', '');
+    lines.push('| target | req/s | CPU s / 1k req | req/s ratio (mock ÷ target) |', '|---|---|---|---|');
+    for (const t of n.targets)
+      lines.push(
+        `| ${t.name} | ${f(t.rps, 0)} | ${f(t.cpuPer1k, 3)} | ${t.name === 'mock' ? '—' : f(n.targets.find((x) => x.name === 'mock')!.rps / t.rps)} |`,
+      );
+    lines.push('');
+  }
+  if (r.streaming) {
+    const s = r.streaming;
+    lines.push(`## Overhead, streaming (\`--fast\`, ${s.eventsPerStream} tokens per stream)`, '');
+    lines.push('| target | events/s | CPU s / 100k events | events/s ratio (mock ÷ target) |', '|---|---|---|---|');
+    for (const t of s.targets)
+      lines.push(
+        `| ${t.name} | ${f(t.eventsPerSec, 0)} | ${f(t.cpuPer100kEvents, 3)} | ${t.name === 'mock' ? '—' : f(s.targets.find((x) => x.name === 'mock')!.eventsPerSec / t.eventsPerSec)} |`,
+      );
+    lines.push('');
+  }
+  if (r.timing) {
+    lines.push(
+      `## Timing accuracy (TTFT ${r.timing.ttft} ms, ITL ${r.timing.itl} ms, ${r.timing.tokens} tokens per stream)`,
+      '',
+    );
+    lines.push(
+      '| streams | tokens/s | TTFT \\|err\\| p50 / p99 / max (ms) | ITL \\|err\\| p50 / p99 / max (ms) | mean ITL drift (ms) | server CPU (cores) |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const l of r.timing.levels) {
+      lines.push(
+        `| ${l.concurrency} | ${f(l.tokensPerSec, 0)} | ${f(l.ttft.p50)} / ${f(l.ttft.p99)} / ${f(l.ttft.max)} | ${f(l.itl.p50, 3)} / ${f(l.itl.p99, 3)} / ${f(l.itl.max)} | ${f(l.drift.mean, 4)} | ${f(l.serverCores)} |`,
+      );
+    }
+    lines.push(
+      '',
+      `Highest concurrency with p99 |ITL error| ≤ 1 ms: **${r.timing.maxConcurrencyWithin1ms ?? 'none'}**`,
+      '',
+    );
+  }
+  if (r.cluster) {
+    const c = r.cluster;
+    lines.push('## Cluster (streaming, `--fast`)', '');
+    lines.push(
+      '| workers | events/s | CPU s / 100k events | primary share of CPU | RSS per worker (MB) |',
+      '|---|---|---|---|---|',
+    );
+    for (const t of c.targets)
+      lines.push(
+        `| ${t.workers} | ${f(t.eventsPerSec, 0)} | ${f(t.cpuPer100kEvents, 3)} | ${t.primaryCpuShare === null ? '—' : f(t.primaryCpuShare * 100, 1) + ' %'} | ${t.rssPerWorkerMb.map((x) => f(x, 0)).join(', ')} |`,
+      );
+    lines.push(
+      '',
+      `events/s ratio 2 workers ÷ 1 worker: **${f(c.targets[1]!.eventsPerSec / c.targets[0]!.eventsPerSec)}**`,
+      '',
+    );
+  }
+  if (r.startup) {
+    lines.push('## Start-up', '');
+    lines.push(
+      `Launch to first \`/health\` 200, median of ${r.startup.samplesMs.length}: **${f(r.startup.medianMs, 0)} ms** (samples ${r.startup.samplesMs.map((x) => f(x, 0)).join(', ')}); a bare \`node -e\` launch+exit on the same machine: ${f(r.startup.bareNodeMs, 0)} ms.`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
+
+/** One SVG: ITL error distributions (left) and TTFT error distributions (right), one line per concurrency. */
+export function svgPlot(r: BenchResults): string {
+  const W = 900;
+  const H = 360;
+  const panels = [
+    { title: `ITL error (ms), ITL ${r.timing?.itl ?? '?'} ms`, key: 'itlHistogram' as const, x0: 60 },
+    { title: `TTFT error (ms), TTFT ${r.timing?.ttft ?? '?'} ms`, key: 'ttftHistogram' as const, x0: 500 },
+  ];
+  const pw = 380;
+  const ph = 260;
+  const y0 = 50;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+  ];
+  for (const p of panels) {
+    parts.push(`<text x="${p.x0 + pw / 2}" y="30" text-anchor="middle" font-weight="bold">${p.title}</text>`);
+    parts.push(`<rect x="${p.x0}" y="${y0}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
+    const levels = r.timing?.levels ?? [];
+    const first = levels[0]?.[p.key];
+    if (!first) continue;
+    for (let t = 0; t <= 4; t++) {
+      const v = first.lo + ((first.hi - first.lo) * t) / 4;
+      const x = p.x0 + (pw * t) / 4;
+      parts.push(`<text x="${x}" y="${y0 + ph + 16}" text-anchor="middle">${v.toFixed(1)}</text>`);
+    }
+    parts.push(
+      `<text x="${p.x0 - 8}" y="${y0 + ph / 2}" text-anchor="end" transform="rotate(-90 ${p.x0 - 30} ${y0 + ph / 2})">share of samples</text>`,
+    );
+    levels.forEach((l, k) => {
+      const h = l[p.key];
+      const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+      const peak = Math.max(
+        ...levels.map((x) => Math.max(...x[p.key].counts) / (x[p.key].counts.reduce((a, b) => a + b, 0) || 1)),
+      );
+      const pts = h.counts.map(
+        (c, i) =>
+          `${(p.x0 + ((i + 0.5) * pw) / h.counts.length).toFixed(1)},${(y0 + ph - (c / total / peak) * (ph - 10)).toFixed(1)}`,
+      );
+      parts.push(
+        `<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="1.5" points="${pts.join(' ')}"/>`,
+      );
+      if (p.x0 === 60)
+        parts.push(
+          `<text x="${p.x0 + 10}" y="${y0 + 18 + k * 16}" fill="${COLORS[k % COLORS.length]}">${l.concurrency} streams</text>`,
+        );
+    });
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}

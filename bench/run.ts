@@ -1,0 +1,98 @@
+/**
+ * `npm run bench [-- --quick] [--name NAME] [--only a,b]`: starts the built server and same-run
+ * baselines, drives them from separate processes on loopback, and writes bench/results/NAME.json,
+ * NAME.md and NAME.svg. Figures are reported next to the baseline measured in the same run, because
+ * absolute numbers on a shared 2-core machine drift. Quick mode (CI) only proves the harness runs.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { markdown, svgPlot } from './report.js';
+import {
+  type BenchResults,
+  clusterScenario,
+  LOAD_TOOL_NAME,
+  mock,
+  NONSTREAM_BODY,
+  nonStreaming,
+  type Plan,
+  post,
+  startup,
+  STREAM_BODY,
+  streaming,
+  timing,
+} from './scenarios.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+const name = flag('name') ?? (quick ? 'quick' : 'latest');
+const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,cluster,startup').split(','));
+
+const plan: Plan = quick
+  ? { quick, seconds: 1, warmup: 0.3, connections: 16, concurrencies: [1, 50], timingSeconds: 1, startups: 2 }
+  : { quick, seconds: 8, warmup: 2, connections: 32, concurrencies: [1, 50, 200, 500], timingSeconds: 6, startups: 7 };
+
+const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+
+/** The baselines send exactly what the mock sends: sample it once. */
+async function sampleBodies(): Promise<NodeJS.ProcessEnv> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bodies-'));
+  const p = await mock(['--fast']);
+  try {
+    const body = await post(`${p.url}/v1/chat/completions`, NONSTREAM_BODY);
+    const stream = await post(`${p.url}/v1/chat/completions`, STREAM_BODY);
+    writeFileSync(join(dir, 'body.json'), body);
+    writeFileSync(join(dir, 'stream.txt'), stream);
+    return { BENCH_BODY_FILE: join(dir, 'body.json'), BENCH_STREAM_FILE: join(dir, 'stream.txt') };
+  } finally {
+    await p.stop();
+  }
+}
+
+const results: BenchResults = {
+  name,
+  quick,
+  machine: {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    loadTool: LOAD_TOOL_NAME,
+  },
+};
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+const env = await sampleBodies();
+if (only.has('nonstreaming')) {
+  log('overhead, non-streaming');
+  results.nonStreaming = await nonStreaming(plan, env);
+}
+if (only.has('streaming')) {
+  log('overhead, streaming');
+  results.streaming = await streaming(plan, env);
+}
+if (only.has('timing')) {
+  log('timing accuracy');
+  results.timing = await timing(plan);
+}
+if (only.has('cluster')) {
+  log('cluster');
+  results.cluster = await clusterScenario(plan);
+}
+if (only.has('startup')) {
+  log('start-up');
+  results.startup = await startup(plan);
+}
+
+const md = markdown(results);
+writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(resultsDir, `${name}.md`), md + '\n');
+writeFileSync(join(resultsDir, `${name}.svg`), svgPlot(results) + '\n');
+process.stdout.write(md + '\n');
+log(`wrote bench/results/${name}.{json,md,svg}`);

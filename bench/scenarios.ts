@@ -1,0 +1,268 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { DIST, launch, type Proc, processTree, rssMb, SERVER_MAIN, withCpu } from './procs.js';
+import { LOAD_TOOL, postLoad } from './load.js';
+import { median } from './stats.js';
+
+export interface Histogram {
+  lo: number;
+  hi: number;
+  counts: number[];
+}
+export interface ErrorSummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+export interface TimingLevel {
+  concurrency: number;
+  streams: number;
+  badStreams: number;
+  tokensPerSec: number;
+  serverCores: number;
+  ttft: ErrorSummary;
+  itl: ErrorSummary;
+  drift: ErrorSummary;
+  itlHistogram: Histogram;
+  ttftHistogram: Histogram;
+}
+
+export interface BenchResults {
+  name: string;
+  quick: boolean;
+  machine: { date: string; cpu: string; cores: number; node: string; loadTool: string };
+  nonStreaming?: {
+    connections: number;
+    seconds: number;
+    targets: { name: string; rps: number; cpuPer1k: number; failures: number }[];
+  };
+  streaming?: {
+    connections: number;
+    seconds: number;
+    eventsPerStream: number;
+    targets: { name: string; eventsPerSec: number; cpuPer100kEvents: number; failures: number }[];
+  };
+  timing?: {
+    ttft: number;
+    itl: number;
+    tokens: number;
+    seconds: number;
+    levels: TimingLevel[];
+    maxConcurrencyWithin1ms: number | null;
+  };
+  cluster?: {
+    targets: {
+      workers: number;
+      eventsPerSec: number;
+      cpuPer100kEvents: number;
+      primaryCpuShare: number | null;
+      rssPerWorkerMb: number[];
+    }[];
+  };
+  startup?: { samplesMs: number[]; medianMs: number; bareNodeMs: number };
+}
+
+export interface Plan {
+  quick: boolean;
+  seconds: number;
+  warmup: number;
+  connections: number;
+  concurrencies: number[];
+  timingSeconds: number;
+  startups: number;
+}
+
+export const NONSTREAM_BODY = JSON.stringify({
+  model: 'bench',
+  messages: [{ role: 'user', content: 'Hello, how are you today?' }],
+  max_tokens: 16,
+  ignore_eos: true,
+});
+export const STREAM_TOKENS = 256;
+export const STREAM_BODY = JSON.stringify({
+  model: 'bench',
+  messages: [{ role: 'user', content: 'Hello, how are you today?' }],
+  max_tokens: STREAM_TOKENS,
+  ignore_eos: true,
+  stream: true,
+});
+
+export function post(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export const mock = (args: string[]): Promise<Proc> => launch('mock', SERVER_MAIN, ['--port', '0', ...args]);
+const baseline = (name: 'bare-http' | 'bare-express', env: NodeJS.ProcessEnv): Promise<Proc> =>
+  launch(name, `${DIST}bench/baselines/${name}.js`, [], env);
+
+async function measuredLoad(p: Proc, body: string, plan: Plan) {
+  const url = `${p.url}/v1/chat/completions`;
+  await postLoad(url, body, plan.connections, plan.warmup);
+  return withCpu(p.child.pid!, () => postLoad(url, body, plan.connections, plan.seconds));
+}
+
+export async function nonStreaming(
+  plan: Plan,
+  env: NodeJS.ProcessEnv,
+): Promise<NonNullable<BenchResults['nonStreaming']>> {
+  const targets: NonNullable<BenchResults['nonStreaming']>['targets'] = [];
+  for (const start of [() => baseline('bare-http', env), () => baseline('bare-express', env), () => mock(['--fast'])]) {
+    const p = await start();
+    try {
+      const { result, cpu } = await measuredLoad(p, NONSTREAM_BODY, plan);
+      targets.push({
+        name: p.name,
+        rps: result.rps,
+        cpuPer1k: (cpu / result.requests) * 1000,
+        failures: result.failures,
+      });
+    } finally {
+      await p.stop();
+    }
+  }
+  return { connections: plan.connections, seconds: plan.seconds, targets };
+}
+
+export async function streaming(plan: Plan, env: NodeJS.ProcessEnv): Promise<NonNullable<BenchResults['streaming']>> {
+  const targets: NonNullable<BenchResults['streaming']>['targets'] = [];
+  for (const start of [() => baseline('bare-http', env), () => mock(['--fast'])]) {
+    const p = await start();
+    try {
+      const { result, cpu } = await measuredLoad(p, STREAM_BODY, plan);
+      const events = result.requests * STREAM_TOKENS;
+      targets.push({
+        name: p.name,
+        eventsPerSec: events / result.seconds,
+        cpuPer100kEvents: (cpu / events) * 100_000,
+        failures: result.failures,
+      });
+    } finally {
+      await p.stop();
+    }
+  }
+  return { connections: plan.connections, seconds: plan.seconds, eventsPerStream: STREAM_TOKENS, targets };
+}
+
+function timingClient(
+  args: Record<string, unknown>,
+): Promise<Omit<TimingLevel, 'concurrency' | 'tokensPerSec' | 'serverCores'>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${DIST}bench/timing-client.js`, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as Omit<TimingLevel, 'concurrency' | 'tokensPerSec' | 'serverCores'>)
+        : reject(new Error(`timing client exited ${code}`)),
+    );
+  });
+}
+
+export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timing']>> {
+  const ttft = 20;
+  const itl = 5;
+  const tokens = 100;
+  const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
+  const levels: TimingLevel[] = [];
+  try {
+    await timingClient({ url: p.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
+    for (const concurrency of plan.concurrencies) {
+      const { result, cpu } = await withCpu(p.child.pid!, () =>
+        timingClient({ url: p.url, concurrency, tokens, seconds: plan.timingSeconds, ttft, itl }),
+      );
+      const elapsed = plan.timingSeconds + (ttft + tokens * itl) / 1000;
+      levels.push({
+        concurrency,
+        tokensPerSec: (result.streams * tokens) / elapsed,
+        serverCores: cpu / elapsed,
+        ...result,
+      });
+    }
+  } finally {
+    await p.stop();
+  }
+  const ok = levels.filter((l) => l.itl.p99 <= 1 && l.badStreams === 0).map((l) => l.concurrency);
+  return {
+    ttft,
+    itl,
+    tokens,
+    seconds: plan.timingSeconds,
+    levels,
+    maxConcurrencyWithin1ms: ok.length ? Math.max(...ok) : null,
+  };
+}
+
+export async function clusterScenario(plan: Plan): Promise<NonNullable<BenchResults['cluster']>> {
+  const targets: NonNullable<BenchResults['cluster']>['targets'] = [];
+  for (const workers of [1, 2]) {
+    const p = await mock(['--fast', '--workers', String(workers)]);
+    try {
+      const { result, cpu, perPid } = await measuredLoad(p, STREAM_BODY, plan);
+      const events = result.requests * STREAM_TOKENS;
+      const workerPids = workers === 1 ? [p.child.pid!] : processTree(p.child.pid!).slice(1);
+      targets.push({
+        workers,
+        eventsPerSec: events / result.seconds,
+        cpuPer100kEvents: (cpu / events) * 100_000,
+        // In cluster mode the primary does almost nothing but fold telemetry batches: an upper bound of their cost.
+        primaryCpuShare: workers === 1 ? null : (perPid.get(p.child.pid!) ?? 0) / cpu,
+        rssPerWorkerMb: workerPids.map(rssMb),
+      });
+    } finally {
+      await p.stop();
+    }
+  }
+  return { targets };
+}
+
+function healthOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/health`, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function startup(plan: Plan): Promise<NonNullable<BenchResults['startup']>> {
+  const samplesMs: number[] = [];
+  for (let i = 0; i < plan.startups; i++) {
+    const port = 18_000 + Math.floor(Math.random() * 2000);
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port)], { stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    while (!(await healthOk(url))) {
+      if (child.exitCode !== null) throw new Error('server exited during start-up');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    samplesMs.push(performance.now() - t0);
+    await new Promise<void>((r) => {
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    });
+  }
+  const bare: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    bare.push(performance.now() - t0);
+  }
+  return { samplesMs, medianMs: median(samplesMs), bareNodeMs: median(bare) };
+}
+
+export const LOAD_TOOL_NAME = LOAD_TOOL;
