@@ -34,8 +34,26 @@ const name = flag('name') ?? (quick ? 'quick' : 'latest');
 const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,cluster,startup').split(','));
 
 const plan: Plan = quick
-  ? { quick, seconds: 1, warmup: 0.3, connections: 16, concurrencies: [1, 50], timingSeconds: 1, startups: 2 }
-  : { quick, seconds: 8, warmup: 2, connections: 32, concurrencies: [1, 50, 200, 500], timingSeconds: 6, startups: 7 };
+  ? {
+      quick,
+      seconds: 1,
+      warmup: 0.3,
+      connections: 16,
+      concurrencies: [1, 50],
+      timingSeconds: 1,
+      startups: 2,
+      rounds: 1,
+    }
+  : {
+      quick,
+      seconds: 4,
+      warmup: 2,
+      connections: 32,
+      concurrencies: [1, 50, 200, 500],
+      timingSeconds: 6,
+      startups: 7,
+      rounds: 5,
+    };
 
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });

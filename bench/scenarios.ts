@@ -72,6 +72,8 @@ export interface Plan {
   concurrencies: number[];
   timingSeconds: number;
   startups: number;
+  /** Interleaved rounds per overhead target; the median round is reported. */
+  rounds: number;
 }
 
 export const NONSTREAM_BODY = JSON.stringify({
@@ -112,46 +114,81 @@ async function measuredLoad(p: Proc, body: string, plan: Plan) {
   return withCpu(p.child.pid!, () => postLoad(url, body, plan.connections, plan.seconds));
 }
 
+interface RoundResult {
+  rps: number;
+  requests: number;
+  cpu: number;
+  failures: number;
+}
+
+/**
+ * Runs every target in turn, `plan.rounds` times (A B C A B C ...), and keeps each target's median
+ * round: the machine's drift then hits all targets alike instead of whichever ran last.
+ */
+async function interleaved(
+  starts: (() => Promise<Proc>)[],
+  body: string,
+  plan: Plan,
+): Promise<{ name: string; median: RoundResult }[]> {
+  const procs: Proc[] = [];
+  try {
+    for (const start of starts) procs.push(await start());
+    for (const p of procs) await postLoad(`${p.url}/v1/chat/completions`, body, plan.connections, plan.warmup);
+    const rounds = new Map<string, RoundResult[]>(procs.map((p) => [p.name, []]));
+    for (let r = 0; r < plan.rounds; r++) {
+      for (const p of procs) {
+        const { result, cpu } = await withCpu(p.child.pid!, () =>
+          postLoad(`${p.url}/v1/chat/completions`, body, plan.connections, plan.seconds),
+        );
+        rounds.get(p.name)!.push({ rps: result.rps, requests: result.requests, cpu, failures: result.failures });
+      }
+    }
+    return procs.map((p) => {
+      const list = [...rounds.get(p.name)!].sort((a, b) => a.rps - b.rps);
+      return { name: p.name, median: list[Math.floor(list.length / 2)]! };
+    });
+  } finally {
+    for (const p of procs) await p.stop();
+  }
+}
+
 export async function nonStreaming(
   plan: Plan,
   env: NodeJS.ProcessEnv,
 ): Promise<NonNullable<BenchResults['nonStreaming']>> {
-  const targets: NonNullable<BenchResults['nonStreaming']>['targets'] = [];
-  for (const start of [() => baseline('bare-http', env), () => baseline('bare-express', env), () => mock(['--fast'])]) {
-    const p = await start();
-    try {
-      const { result, cpu } = await measuredLoad(p, NONSTREAM_BODY, plan);
-      targets.push({
-        name: p.name,
-        rps: result.rps,
-        cpuPer1k: (cpu / result.requests) * 1000,
-        failures: result.failures,
-      });
-    } finally {
-      await p.stop();
-    }
-  }
-  return { connections: plan.connections, seconds: plan.seconds, targets };
+  const results = await interleaved(
+    [() => baseline('bare-http', env), () => baseline('bare-express', env), () => mock(['--fast'])],
+    NONSTREAM_BODY,
+    plan,
+  );
+  return {
+    connections: plan.connections,
+    seconds: plan.seconds,
+    targets: results.map(({ name, median: m }) => ({
+      name,
+      rps: m.rps,
+      cpuPer1k: (m.cpu / m.requests) * 1000,
+      failures: m.failures,
+    })),
+  };
 }
 
 export async function streaming(plan: Plan, env: NodeJS.ProcessEnv): Promise<NonNullable<BenchResults['streaming']>> {
-  const targets: NonNullable<BenchResults['streaming']>['targets'] = [];
-  for (const start of [() => baseline('bare-http', env), () => mock(['--fast'])]) {
-    const p = await start();
-    try {
-      const { result, cpu } = await measuredLoad(p, STREAM_BODY, plan);
-      const events = result.requests * STREAM_TOKENS;
-      targets.push({
-        name: p.name,
-        eventsPerSec: events / result.seconds,
-        cpuPer100kEvents: (cpu / events) * 100_000,
-        failures: result.failures,
-      });
-    } finally {
-      await p.stop();
-    }
-  }
-  return { connections: plan.connections, seconds: plan.seconds, eventsPerStream: STREAM_TOKENS, targets };
+  const results = await interleaved([() => baseline('bare-http', env), () => mock(['--fast'])], STREAM_BODY, plan);
+  return {
+    connections: plan.connections,
+    seconds: plan.seconds,
+    eventsPerStream: STREAM_TOKENS,
+    targets: results.map(({ name, median: m }) => {
+      const events = m.requests * STREAM_TOKENS;
+      return {
+        name,
+        eventsPerSec: m.rps * STREAM_TOKENS,
+        cpuPer100kEvents: (m.cpu / events) * 100_000,
+        failures: m.failures,
+      };
+    }),
+  };
 }
 
 function timingClient(

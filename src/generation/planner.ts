@@ -85,7 +85,8 @@ export function planLengths(input: PlanInput, rand: number): Lengths {
  * Pure: the same input and corpus give the same plan in any process.
  */
 export function planOutput(input: PlanInput, corpus: readonly string[]): OutputPlan {
-  const rng = seedrandom(input.key);
+  // Alea: seedrandom's small-state generator; ARC4 (the default) allocates and mixes 256 cells per request.
+  const rng = seedrandom.alea(input.key);
   const lengths = planLengths(input, rng());
   const start = Math.floor(rng() * corpus.length);
   const reasoningStart = (start + (corpus.length >> 1)) % corpus.length;

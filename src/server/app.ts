@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { type AppContext } from './context.js';
 import { ApiError, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
@@ -8,7 +7,7 @@ import { routeTable } from './routes.js';
 
 /**
  * Builds one worker's express app (no listen). Middleware order: arrival time first (every deadline
- * is measured from it), request id, helmet, access log, then the route table; unknown paths get 404,
+ * is measured from it), request id, access log, then the route table; unknown paths get 404,
  * known paths with another method 405, both in the OpenAI error shape.
  */
 export function createApp(ctx: AppContext, draining: () => boolean = () => false): express.Express {
@@ -22,8 +21,7 @@ export function createApp(ctx: AppContext, draining: () => boolean = () => false
     req.requestId = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
     next();
   });
-  // HSTS makes no sense on a plain-HTTP mock and would pin browsers that visit it; the rest stays.
-  app.use(helmet({ strictTransportSecurity: false }));
+  // helmet's headers are added by writeHead on every response (see security-headers.ts).
   if (ctx.config.accessLogs) {
     app.use((req: Request, res: Response, next: NextFunction) => {
       res.once('finish', () => {

@@ -111,7 +111,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
       arrival + wholeResponseOffsetMs(latency, tokens),
       ctx.scheduler,
       (now) => {
-        sendJson(res, 200, api.body(meta, plan, usage), headers);
+        sendJson(res, 200, api.body(meta, plan, usage), headers, true);
         ctx.sink.tokens(tokens);
         finish('ok', now - arrival, now);
       },

@@ -1,15 +1,22 @@
 import { type ServerResponse } from 'node:http';
 import { type ApiError, errorBody, type ErrorFamily } from './errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
-/** JSON bodies are written straight to the socket: no etag, no content negotiation on the hot path. */
+/**
+ * JSON bodies are written straight to the socket: no etag, no content negotiation on the hot path.
+ * helmet's headers go on every response except inference answers (`inference: true`): vLLM and the
+ * other engines send none of them, so a client sees the same headers as from the real server.
+ */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Readonly<Record<string, string>> = {},
+  inference = false,
 ): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...(inference ? undefined : SECURITY_HEADERS),
     ...headers,
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),

@@ -56,7 +56,10 @@ export class TokenScheduler {
     task.slot = this.heap.length;
     this.heap.push(task);
     this.up(task.slot);
-    if (task.slot === 0 && !this.running) this.arm();
+    if (task.slot !== 0 || this.running) return;
+    // Due already (fast mode, TTFT 0): run now instead of a round trip through the waker.
+    if (task.due <= performance.now() + this.leadMs) this.runDue();
+    else this.arm();
   }
 
   cancel(task: ScheduledTask): void {

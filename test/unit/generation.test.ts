@@ -164,3 +164,25 @@ describe('tokenizer', () => {
     }
   });
 });
+
+describe('tokenizer count', () => {
+  it('equals the library encode length on prose, code, unicode and special-token text', async () => {
+    const { Tiktoken } = await import('js-tiktoken/lite');
+    const { createRequire } = await import('node:module');
+    const ranks = createRequire(import.meta.url)('js-tiktoken/ranks/o200k_base') as ConstructorParameters<
+      typeof Tiktoken
+    >[0];
+    const reference = new Tiktoken(ranks);
+    const t = createTokenizer({ encoding: 'o200k_base' });
+    const corpus = loadCorpus(undefined, t).tokens.slice(0, 4000).join('');
+    const samples = [
+      corpus,
+      'Déjà vu: naïve café — 東京 ✨ tokens, numbers 12345 and code() { return x**2; }\n\n\tindented',
+      '<|endoftext|> special <|im_start|>user\nhi<|im_end|>',
+      '   leading spaces and trailing   ',
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      '🙂🙃🙂 emoji 👩‍👩‍👧‍👦 family',
+    ];
+    for (const s of samples) assert.equal(t.count(s), reference.encode(s, [], []).length, s.slice(0, 40));
+  });
+});
