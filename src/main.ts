@@ -19,7 +19,7 @@ process.stderr.on('error', () => undefined);
 async function runSingle(config: Config, logger: Logger): Promise<void> {
   const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
   if (tokenizer.warning) logger.warn(tokenizer.warning);
-  const state = new GlobalState(config.dcgmWindowSec);
+  const state = new GlobalState(config, startedAt);
   state.startSampling();
   const workerId = 'worker-0';
   const running = await startServer({
@@ -28,6 +28,7 @@ async function runSingle(config: Config, logger: Logger): Promise<void> {
     tokenizer,
     sink: new LocalSink(state, workerId),
     global: () => Promise.resolve(state.snapshot()),
+    metrics: (page) => state.renderMetrics(page),
     workerId,
     slot: 0,
     startedAt,

@@ -1,5 +1,6 @@
 import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { type PageName } from '../telemetry/metrics/hub.js';
 import { type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
 
 const FLUSH_MS = 5;
@@ -14,7 +15,7 @@ export class IpcSink implements TelemetrySink {
   private pendingRequests: RequestEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private nextQuery = 1;
-  private readonly waiting = new Map<number, (s: GlobalSnapshot | null) => void>();
+  private readonly waiting = new Map<number, (reply: PrimaryToWorker | null) => void>();
   private lastSnapshot: GlobalSnapshot | null = null;
 
   constructor(private readonly send: (msg: WorkerToPrimary) => void) {}
@@ -40,28 +41,39 @@ export class IpcSink implements TelemetrySink {
   }
 
   /** Asks the primary for the server-wide state (after flushing, so our own tokens are in it). */
-  snapshot(): Promise<GlobalSnapshot | null> {
+  async snapshot(): Promise<GlobalSnapshot | null> {
+    const reply = await this.ask((id) => ({ type: 'query', id }));
+    if (reply?.type === 'snapshot') this.lastSnapshot = reply.snapshot;
+    return reply?.type === 'snapshot' ? reply.snapshot : this.lastSnapshot;
+  }
+
+  /** One Prometheus page as the primary renders it; null if the primary does not answer in time. */
+  async metrics(page: PageName): Promise<string | null> {
+    const reply = await this.ask((id) => ({ type: 'metrics', id, page }));
+    return reply?.type === 'metrics-text' ? reply.text : null;
+  }
+
+  receive(msg: PrimaryToWorker): void {
+    if (msg.type === 'shutdown') return;
+    const done = this.waiting.get(msg.id);
+    this.waiting.delete(msg.id);
+    done?.(msg);
+  }
+
+  private ask(make: (id: number) => WorkerToPrimary): Promise<PrimaryToWorker | null> {
     this.flush();
     const id = this.nextQuery++;
     return new Promise((resolve) => {
       const timeout = setTimeout(() => {
         this.waiting.delete(id);
-        resolve(this.lastSnapshot);
+        resolve(null);
       }, QUERY_TIMEOUT_MS);
-      this.waiting.set(id, (s) => {
+      this.waiting.set(id, (reply) => {
         clearTimeout(timeout);
-        resolve(s);
+        resolve(reply);
       });
-      this.send({ type: 'query', id });
+      this.send(make(id));
     });
-  }
-
-  receive(msg: PrimaryToWorker): void {
-    if (msg.type !== 'snapshot') return;
-    this.lastSnapshot = msg.snapshot;
-    const done = this.waiting.get(msg.id);
-    this.waiting.delete(msg.id);
-    done?.(msg.snapshot);
   }
 
   private arm(): void {

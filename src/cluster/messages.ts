@@ -2,6 +2,7 @@ import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type RequestEvent } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { type PageName } from '../telemetry/metrics/hub.js';
 
 /** A batch of telemetry: request events in order plus the tokens served since the last batch. */
 export interface TelemetryBatch {
@@ -15,7 +16,13 @@ export interface SnapshotQuery {
   readonly id: number;
 }
 
-export type WorkerToPrimary = TelemetryBatch | SnapshotQuery;
+export interface MetricsQuery {
+  readonly type: 'metrics';
+  readonly id: number;
+  readonly page: PageName;
+}
+
+export type WorkerToPrimary = TelemetryBatch | SnapshotQuery | MetricsQuery;
 
 export interface SnapshotReply {
   readonly type: 'snapshot';
@@ -27,7 +34,13 @@ export interface ShutdownOrder {
   readonly type: 'shutdown';
 }
 
-export type PrimaryToWorker = SnapshotReply | ShutdownOrder;
+export interface MetricsReply {
+  readonly type: 'metrics-text';
+  readonly id: number;
+  readonly text: string;
+}
+
+export type PrimaryToWorker = SnapshotReply | MetricsReply | ShutdownOrder;
 
 /** What a forked worker needs to start, passed in its environment as JSON. */
 export interface WorkerBootstrap {
@@ -40,10 +53,10 @@ export const BOOTSTRAP_ENV = 'AIPERF_MOCK_SERVER_WORKER';
 
 export function isWorkerMessage(msg: unknown): msg is WorkerToPrimary {
   const t = (msg as { type?: unknown } | null)?.type;
-  return t === 'telemetry' || t === 'query';
+  return t === 'telemetry' || t === 'query' || t === 'metrics';
 }
 
 export function isPrimaryMessage(msg: unknown): msg is PrimaryToWorker {
   const t = (msg as { type?: unknown } | null)?.type;
-  return t === 'snapshot' || t === 'shutdown';
+  return t === 'snapshot' || t === 'metrics-text' || t === 'shutdown';
 }

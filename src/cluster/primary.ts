@@ -13,7 +13,7 @@ const workerKey = (slot: number): string => `worker-${slot}`;
  * dies, and orchestrates a graceful drain on SIGTERM/SIGINT.
  */
 export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerChoice): void {
-  const state = new GlobalState(config.dcgmWindowSec);
+  const state = new GlobalState(config);
   state.startSampling();
   const bySlot = new Map<number, Worker>();
   const everListened = new Set<number>();
@@ -32,8 +32,11 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
         state.addTokens(key, msg.tokens);
         return;
       }
-      const reply: PrimaryToWorker = { type: 'snapshot', id: msg.id, snapshot: state.snapshot() };
-      if (worker.isConnected()) worker.send(reply);
+      const answer = (reply: PrimaryToWorker): void => {
+        if (worker.isConnected()) worker.send(reply);
+      };
+      if (msg.type === 'query') answer({ type: 'snapshot', id: msg.id, snapshot: state.snapshot() });
+      else void state.renderMetrics(msg.page).then((text) => answer({ type: 'metrics-text', id: msg.id, text }));
     });
     worker.on('listening', (addr) => {
       everListened.add(slot);

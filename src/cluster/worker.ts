@@ -21,6 +21,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
     tokenizer: boot.tokenizer,
     sink,
     global: () => sink.snapshot(),
+    metrics: (page) => sink.metrics(page),
     workerId,
     slot: boot.slot,
     startedAt,

@@ -16,7 +16,7 @@ export interface OptionSpec {
   readonly minExclusive?: boolean;
   readonly max?: number;
   readonly choices?: readonly string[];
-  readonly group: 'Server' | 'Latency' | 'Error injection' | 'GPU telemetry' | 'Tokenizer';
+  readonly group: 'Server' | 'Latency' | 'Error injection' | 'Metrics' | 'GPU telemetry' | 'Tokenizer';
   readonly describe: string;
   /** Never shown in `/health`, `/` or logs. */
   readonly secret?: boolean;
@@ -188,6 +188,23 @@ export const OPTIONS = {
     kind: 'integer',
     group: 'Error injection',
     describe: 'Seed for a reproducible error sequence (per worker; worker k uses seed + k)',
+  },
+  metricsBackend: {
+    flag: 'metrics-backend',
+    kind: 'string',
+    default: 'mock',
+    choices: ['mock', 'vllm', 'sglang', 'trtllm', 'dynamo'],
+    group: 'Metrics',
+    describe:
+      'Which page plain GET /metrics serves (dynamo: the frontend page), so a scraper of <url>/metrics sees that engine',
+  },
+  trtllmLegacyNames: {
+    flag: 'trtllm-legacy-names',
+    kind: 'boolean',
+    default: false,
+    group: 'Metrics',
+    describe:
+      'Name TRT-LLM metrics trtllm:* (as older Dynamo re-prefixed them and aiperf docs show) instead of trtllm_*',
   },
   dcgmGpuName: {
     flag: 'dcgm-gpu-name',

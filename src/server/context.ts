@@ -3,6 +3,7 @@ import { type Corpus } from '../generation/corpus.js';
 import { type Tokenizer } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { type PageName } from '../telemetry/metrics/hub.js';
 import { type TelemetrySink } from '../telemetry/events.js';
 import { type TokenScheduler } from '../timing/scheduler.js';
 
@@ -16,6 +17,8 @@ export interface AppContext {
   readonly sink: TelemetrySink;
   /** The server-wide state: local in single-process mode, asked of the primary in cluster mode. */
   readonly global: () => Promise<GlobalSnapshot | null>;
+  /** One Prometheus page of the whole server (null when the primary does not answer). */
+  readonly metrics: (page: PageName) => Promise<string | null>;
   /** Draws the next error-injection decision (seeded per worker). */
   readonly shouldInjectError: () => boolean;
   readonly workerId: string;

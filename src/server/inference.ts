@@ -5,7 +5,7 @@ import { type GenerationRequest } from '../api/openai/request.js';
 import { stableKey } from '../generation/hash.js';
 import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
-import { type Outcome } from '../telemetry/events.js';
+import { type RequestEnded } from '../telemetry/events.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type AppContext } from './context.js';
 import { injectedFailure, toApiError } from './errors.js';
@@ -53,43 +53,100 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
   );
 }
 
+/** Fields of an end event that depend only on the request and its plan. */
+function endBase(api: GenerationApi, request: GenerationRequest, plan: OutputPlan) {
+  return {
+    kind: 'end' as const,
+    admitted: true,
+    endpoint: api.endpoint,
+    model: request.model,
+    stream: request.stream,
+    promptTokens: plan.promptTokens,
+    cachedTokens: plan.cachedTokens,
+    plannedTokens: plan.content.length + plan.reasoning.length,
+    maxTokens: request.maxTokens,
+  };
+}
+
+/** A request refused before it started: one end event, no start (so no gauge moves). */
+function refused(endpoint: string, body: unknown, status: number, errorType: string, e2eMs: number): RequestEnded {
+  const model = (body as { model?: unknown } | null)?.model;
+  return {
+    kind: 'end',
+    admitted: false,
+    endpoint,
+    model: typeof model === 'string' ? model : 'unknown',
+    stream: (body as { stream?: unknown } | null)?.stream === true,
+    status,
+    outcome: 'error',
+    errorType,
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    plannedTokens: 0,
+    maxTokens: null,
+    finishReason: null,
+    queueMs: e2eMs,
+    ttftMs: null,
+    lastTokenMs: null,
+    e2eMs,
+    itlMs: [],
+  };
+}
+
+function gaps(times: readonly number[]): number[] {
+  const out = new Array<number>(Math.max(0, times.length - 1));
+  for (let i = 1; i < times.length; i++) out[i - 1] = times[i]! - times[i - 1]!;
+  return out;
+}
+
 /**
  * The request path shared by chat and completions: parse → fault injection → plan (pure) →
  * latency plan (pure) → one scheduler deadline (JSON) or the streaming loop (SSE).
- * Every failure is decided before the first byte and answered through sendError.
+ * Every failure is decided before the first byte and answered through sendError. Telemetry gets the
+ * measured timeline of each request (queue, first and last token, every token gap).
  */
 export function generationHandler(ctx: AppContext, api: GenerationApi) {
   return (req: Request, res: Response): void => {
     const arrival = req.arrival;
     let request: GenerationRequest;
     let plan: OutputPlan;
+    let injected = false;
     try {
       request = api.parse(req.body);
-      if (ctx.shouldInjectError()) throw injectedFailure();
+      injected = ctx.shouldInjectError();
+      if (injected) throw injectedFailure();
       plan = planRequest(ctx, api, request);
     } catch (err) {
       const apiErr = toApiError(err);
-      if (apiErr.status >= 500)
-        ctx.logger.warn('request failed', { path: api.endpoint, status: apiErr.status, error: apiErr.message });
-      ctx.sink.request({ kind: 'start', endpoint: api.endpoint, model: 'unknown', stream: false });
-      ctx.sink.request(endEvent(api.endpoint, 'unknown', false, apiErr.status, 'error', null, null, arrival));
+      if (apiErr.status >= 500 && !injected) {
+        ctx.logger.error('request failed', { path: api.endpoint, status: apiErr.status, error: String(err) });
+      }
+      const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
+      ctx.sink.request(refused(api.endpoint, req.body, apiErr.status, kind, performance.now() - arrival));
       sendError(res, apiErr, 'openai');
       return;
     }
+    const admitted = performance.now();
+    const queueMs = admitted - arrival;
     const { model, stream } = request;
     const meta: ResponseMeta = { id: api.idPrefix + randomUUID(), model, created: unixSeconds(arrival) };
     const usage = openAIUsage(plan);
     const latency = planLatency(ctx.config);
     const headers = { 'x-request-id': req.requestId };
-    ctx.sink.request({ kind: 'start', endpoint: api.endpoint, model, stream });
-    const finish = (outcome: Outcome, ttft: number | null, at: number): void => {
-      ctx.sink.request(
-        endEvent(api.endpoint, model, stream, outcome === 'ok' ? 200 : 499, outcome, plan, ttft, arrival, at),
-      );
-    };
+    const planned = plan.content.length + plan.reasoning.length;
+    ctx.sink.request({
+      kind: 'start',
+      endpoint: api.endpoint,
+      model,
+      stream,
+      promptTokens: plan.promptTokens,
+      plannedTokens: planned,
+    });
+    const base = endBase(api, request, plan);
 
     if (stream) {
-      let ttft: number | null = null;
       startStream(
         res,
         arrival,
@@ -97,52 +154,69 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
         api.stream(meta, plan, request.includeUsage ? usage : null),
         ctx.scheduler,
         {
-          onFirstEvent: (at) => (ttft = at - arrival),
           onTokens: (n) => ctx.sink.tokens(n),
-          onEnd: (outcome, at) => finish(outcome, ttft, at),
+          onEnd: (outcome, at, times) => {
+            const delivered = times.length;
+            ctx.sink.request({
+              ...base,
+              status: outcome === 'ok' ? 200 : 499,
+              outcome,
+              errorType: outcome === 'ok' ? null : 'cancelled',
+              completionTokens: delivered,
+              reasoningTokens: Math.min(delivered, plan.reasoning.length),
+              finishReason: outcome === 'ok' ? plan.finishReason : 'abort',
+              queueMs,
+              ttftMs: delivered > 0 ? times[0]! - arrival : null,
+              lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
+              e2eMs: at - arrival,
+              itlMs: gaps(times),
+            });
+          },
         },
         headers,
       );
       return;
     }
-    const tokens = plan.content.length + plan.reasoning.length;
     scheduleOnce(
       res,
-      arrival + wholeResponseOffsetMs(latency, tokens),
+      arrival + wholeResponseOffsetMs(latency, planned),
       ctx.scheduler,
       (now) => {
         sendJson(res, 200, api.body(meta, plan, usage), headers, true);
-        ctx.sink.tokens(tokens);
-        finish('ok', now - arrival, now);
+        ctx.sink.tokens(planned);
+        // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).
+        const e2eMs = now - arrival;
+        const firstMs = Math.max(queueMs, e2eMs - planned * latency.itlMs);
+        ctx.sink.request({
+          ...base,
+          status: 200,
+          outcome: 'ok',
+          errorType: null,
+          completionTokens: planned,
+          reasoningTokens: plan.reasoning.length,
+          finishReason: plan.finishReason,
+          queueMs,
+          ttftMs: planned > 0 ? firstMs : null,
+          lastTokenMs: planned > 0 ? firstMs + (planned - 1) * latency.itlMs : null,
+          e2eMs,
+          itlMs: new Array<number>(Math.max(0, planned - 1)).fill(latency.itlMs),
+        });
       },
-      (at) => finish('disconnect', null, at),
+      (at) =>
+        ctx.sink.request({
+          ...base,
+          status: 499,
+          outcome: 'disconnect',
+          errorType: 'cancelled',
+          completionTokens: 0,
+          reasoningTokens: 0,
+          finishReason: 'abort',
+          queueMs,
+          ttftMs: null,
+          lastTokenMs: null,
+          e2eMs: at - arrival,
+          itlMs: [],
+        }),
     );
-  };
-}
-
-function endEvent(
-  endpoint: string,
-  model: string,
-  stream: boolean,
-  status: number,
-  outcome: Outcome,
-  plan: OutputPlan | null,
-  ttftMs: number | null,
-  arrival: number,
-  at: number = performance.now(),
-) {
-  return {
-    kind: 'end' as const,
-    endpoint,
-    model,
-    stream,
-    status,
-    outcome,
-    promptTokens: plan?.promptTokens ?? 0,
-    completionTokens: plan ? plan.content.length + plan.reasoning.length : 0,
-    reasoningTokens: plan?.reasoning.length ?? 0,
-    finishReason: plan?.finishReason ?? null,
-    ttftMs,
-    e2eMs: at - arrival,
   };
 }

@@ -4,6 +4,7 @@ import { type AppContext } from './context.js';
 import { type ErrorFamily } from './errors.js';
 import { generationHandler } from './inference.js';
 import { healthHandler, modelsHandler, rootHandler } from './info.js';
+import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
 
 export type Handler = (req: Request, res: Response) => void | Promise<void>;
 
@@ -42,6 +43,32 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       handler: healthHandler(ctx, draining),
     },
   ];
+  const page = (path: string, name: Parameters<typeof metricsHandler>[1], summary: string): Route => ({
+    method: 'GET',
+    path,
+    family: 'openai',
+    summary,
+    handler: metricsHandler(ctx, name),
+  });
+  routes.push(
+    page(
+      '/metrics',
+      BACKEND_PAGE[ctx.config.metricsBackend]!,
+      `Prometheus: the ${ctx.config.metricsBackend} page (--metrics-backend)`,
+    ),
+    page('/vllm/metrics', 'vllm', 'Prometheus: vLLM V1 engine series'),
+    page('/sglang/metrics', 'sglang', 'Prometheus: SGLang series'),
+    page('/trtllm/metrics', 'trtllm', 'Prometheus: TensorRT-LLM (trtllm-serve) series'),
+    page('/trtllm/prometheus/metrics', 'trtllm', 'Prometheus: TensorRT-LLM series at its real sub-path'),
+    page(
+      '/prometheus/metrics',
+      'trtllm',
+      "Prometheus: TensorRT-LLM series where trtllm-serve serves them (aiperf's fallback probe)",
+    ),
+    page('/dynamo_frontend/metrics', 'dynamo_frontend', 'Prometheus: NVIDIA Dynamo frontend series'),
+    page('/dynamo_component/prefill/metrics', 'dynamo_prefill', 'Prometheus: Dynamo prefill worker series'),
+    page('/dynamo_component/decode/metrics', 'dynamo_decode', 'Prometheus: Dynamo decode worker series'),
+  );
   const endpoints = routes.map(({ method, path, summary }) => ({ method, path, summary }));
   endpoints.push({ method: 'GET', path: '/', summary: 'Server name, version, endpoints' });
   routes.push({

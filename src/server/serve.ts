@@ -7,6 +7,7 @@ import { createTokenizer, type TokenizerChoice } from '../generation/tokenizer.j
 import { type Logger } from '../logging/logger.js';
 import { type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
+import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
 import { createApp } from './app.js';
 import { type AppContext } from './context.js';
@@ -18,6 +19,7 @@ export interface WorkerDeps {
   readonly tokenizer: TokenizerChoice;
   readonly sink: TelemetrySink;
   readonly global: () => Promise<GlobalSnapshot | null>;
+  readonly metrics: (page: PageName) => Promise<string | null>;
   readonly workerId: string;
   /** 0-based worker slot: worker k draws errors from seed + k, so workers do not fail in lockstep. */
   readonly slot: number;
@@ -52,6 +54,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     scheduler,
     sink: deps.sink,
     global: deps.global,
+    metrics: deps.metrics,
     shouldInjectError: errorDecider(config, deps.slot),
     workerId: deps.workerId,
     version: VERSION,

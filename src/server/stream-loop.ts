@@ -7,10 +7,9 @@ import { SSE_HEADERS, type StreamBody } from './sse.js';
 export type StreamOutcome = 'ok' | 'disconnect';
 
 export interface StreamHooks {
-  /** First event written: `at` is performance.now() of the write. */
-  onFirstEvent(at: number): void;
   onTokens(n: number): void;
-  onEnd(outcome: StreamOutcome, at: number): void;
+  /** `tokenTimes`: performance.now() of the write of every token delivered, in order. */
+  onEnd(outcome: StreamOutcome, at: number, tokenTimes: readonly number[]): void;
 }
 
 /**
@@ -48,6 +47,7 @@ class StreamTask implements ScheduledTask {
   slot = -1;
   private next = 0;
   private done = false;
+  private readonly tokenTimes: number[] = [];
 
   constructor(
     private readonly res: ServerResponse,
@@ -72,22 +72,24 @@ class StreamTask implements ScheduledTask {
     // The last event and the terminating chunk leave in one write through the http module.
     if (isLast) res.end(body.frame(i) + body.trailer);
     else writeChunk(res, body.frame(i));
-    if (i === 0) this.hooks.onFirstEvent(now);
-    if (i < body.tokenEvents) this.hooks.onTokens(1);
+    if (i < body.tokenEvents) {
+      this.tokenTimes.push(now);
+      this.hooks.onTokens(1);
+    }
     if (!isLast) {
       this.due = this.arrival + eventOffsetMs(this.latency, this.next);
       this.scheduler.schedule(this);
       return;
     }
     this.done = true;
-    this.hooks.onEnd('ok', now);
+    this.hooks.onEnd('ok', now, this.tokenTimes);
   }
 
   abort(): void {
     if (this.done) return;
     this.done = true;
     this.scheduler.cancel(this);
-    this.hooks.onEnd('disconnect', performance.now());
+    this.hooks.onEnd('disconnect', performance.now(), this.tokenTimes);
   }
 }
 

@@ -7,22 +7,40 @@ export interface RequestStarted {
   readonly endpoint: string;
   readonly model: string;
   readonly stream: boolean;
+  readonly promptTokens: number;
+  /** Tokens the plan will generate (0 for a failed request): the simulated KV cache reserves them. */
+  readonly plannedTokens: number;
 }
 
+/** The measured timeline of one finished request; all times in ms from its arrival. */
 export interface RequestEnded {
   readonly kind: 'end';
+  /** False when the request was refused before it started (bad input, injected failure): no start event came first. */
+  readonly admitted: boolean;
   readonly endpoint: string;
   readonly model: string;
   readonly stream: boolean;
   readonly status: number;
   readonly outcome: Outcome;
+  /** Why it failed (`validation`, `injected`, `cancelled`, ...), null on success. */
+  readonly errorType: string | null;
   readonly promptTokens: number;
+  /** Tokens actually delivered (a disconnected stream counts what it sent). */
   readonly completionTokens: number;
   readonly reasoningTokens: number;
+  readonly cachedTokens: number;
+  /** What the start event reserved (0 when not admitted). */
+  readonly plannedTokens: number;
+  /** The cap the client asked for, null when none. */
+  readonly maxTokens: number | null;
   readonly finishReason: string | null;
-  /** Measured times in ms from arrival; null when the request never got that far. */
+  /** Arrival until the request was planned and admitted (our "queue"). */
+  readonly queueMs: number;
   readonly ttftMs: number | null;
+  readonly lastTokenMs: number | null;
   readonly e2eMs: number;
+  /** Gaps between consecutive delivered tokens, as measured at the write. */
+  readonly itlMs: readonly number[];
 }
 
 export type RequestEvent = RequestStarted | RequestEnded;

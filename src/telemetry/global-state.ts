@@ -1,4 +1,6 @@
 import { type RequestEvent } from './events.js';
+import { type Config } from '../config/options.js';
+import { MetricsHub, type PageName } from './metrics/hub.js';
 import { ThroughputWindow } from './throughput-window.js';
 
 /** What /health shows of the whole server, whichever worker answers. */
@@ -31,8 +33,16 @@ export class GlobalState {
   workerRestarts = 0;
   private sampler: NodeJS.Timeout | undefined;
 
-  constructor(windowSec: number) {
-    this.window = new ThroughputWindow(windowSec);
+  private readonly metrics: MetricsHub;
+
+  constructor(config: Config, startedAt: number = performance.now()) {
+    this.window = new ThroughputWindow(config.dcgmWindowSec);
+    this.metrics = new MetricsHub(config, startedAt);
+  }
+
+  /** One Prometheus page of the whole server. */
+  renderMetrics(page: PageName): Promise<string> {
+    return this.metrics.render(page);
   }
 
   /** Samples the rate periodically so the peak is seen even when nobody scrapes. */
@@ -53,6 +63,12 @@ export class GlobalState {
   }
 
   applyRequest(worker: string, event: RequestEvent): void {
+    this.metrics.apply(event);
+    if (event.kind === 'end' && !event.admitted) {
+      this.requestsTotal++;
+      this.errors++;
+      return;
+    }
     let open = this.open.get(worker);
     if (!open) this.open.set(worker, (open = { requests: 0, streams: 0 }));
     const step = event.kind === 'start' ? 1 : -1;

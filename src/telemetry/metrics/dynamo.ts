@@ -1,0 +1,247 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { type RequestEnded } from '../events.js';
+import {
+  DYNAMO_ISL,
+  DYNAMO_ITL,
+  DYNAMO_OSL,
+  DYNAMO_REQUEST_DURATION,
+  DYNAMO_TTFT,
+  MAX_MODEL_LEN,
+  RUST_DEFAULT,
+} from './buckets.js';
+import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
+import { isGeneration, type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+
+const ENDPOINT_NAME: Record<string, string> = {
+  '/v1/chat/completions': 'chat_completions',
+  '/v1/completions': 'completions',
+};
+
+/** dynamo_frontend error_type for a failed request (catalog §4a). */
+function errorType(e: RequestEnded): string {
+  if (e.outcome === 'ok') return '';
+  if (e.outcome === 'disconnect') return 'cancelled';
+  if (e.status === 400 || e.status === 413) return 'validation';
+  if (e.status === 404) return 'not_found';
+  if (e.status === 429) return 'overload';
+  if (e.status === 503) return 'unavailable';
+  return 'internal';
+}
+
+/**
+ * Dynamo frontend page (catalog §4a). Request metrics use the lower-cased model name and the config
+ * gauges the name as registered, as the real frontend does; disconnected_clients is an unlabelled gauge.
+ */
+export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
+  const registry = newRegistry();
+  const reg = { registers: [registry] };
+  const p = 'dynamo_frontend_';
+  const M = ['model'] as const;
+  const requests = new Counter({
+    name: `${p}requests_total`,
+    help: 'Total number of LLM requests processed',
+    labelNames: ['model', 'endpoint', 'request_type', 'status', 'error_type'],
+    ...reg,
+  });
+  const started = new Counter({
+    name: `${p}requests_started_total`,
+    help: 'Total number of LLM requests started',
+    labelNames: ['model', 'endpoint', 'request_type'],
+    ...reg,
+  });
+  const outputTokens = new Counter({
+    name: `${p}output_tokens_total`,
+    help: 'Total number of output tokens generated',
+    labelNames: M,
+    ...reg,
+  });
+  const inflight = new Map<string, number>();
+  const modelGauge = (name: string, help: string, value: (model: string) => number) =>
+    new Gauge({
+      name: p + name,
+      help,
+      labelNames: M,
+      ...reg,
+      collect() {
+        for (const m of inflight.keys()) this.set({ model: m }, value(m));
+      },
+    });
+  modelGauge('inflight_requests', 'Number of inflight requests', (m) => inflight.get(m) ?? 0);
+  modelGauge('active_requests', 'Number of active requests', (m) => inflight.get(m) ?? 0);
+  modelGauge('queued_requests', 'Number of requests in HTTP processing queue', () => 0);
+  new Gauge({
+    name: `${p}disconnected_clients`,
+    help: 'Number of disconnected clients',
+    ...reg,
+    collect() {
+      this.set(ctx.load.disconnects);
+    },
+  });
+  const hist = (name: string, help: string, buckets: number[]) =>
+    new Histogram({ name: p + name, help, labelNames: M, buckets, ...reg });
+  const duration = hist('request_duration_seconds', 'Duration of LLM requests', DYNAMO_REQUEST_DURATION);
+  const ttft = hist('time_to_first_token_seconds', 'Time to first token in seconds', DYNAMO_TTFT);
+  const itl = hist('inter_token_latency_seconds', 'Inter-token latency in seconds', DYNAMO_ITL);
+  const isl = hist('input_sequence_tokens', 'Input sequence length in tokens', DYNAMO_ISL);
+  const osl = hist('output_sequence_tokens', 'Output sequence length in tokens', DYNAMO_OSL);
+  const cached = hist('cached_tokens', 'Number of cached tokens (prefix cache hits) per request', DYNAMO_ISL);
+  const registered = new Set<string>();
+  const config = (name: string, help: string, value: number) =>
+    new Gauge({
+      name: p + name,
+      help,
+      labelNames: M,
+      ...reg,
+      collect() {
+        for (const m of registered) this.set({ model: m }, value);
+      },
+    });
+  config('model_total_kv_blocks', 'Total KV blocks available for a worker serving the model', KV_TOTAL_BLOCKS);
+  config('model_max_num_seqs', 'Maximum number of sequences for a worker serving the model', 256);
+  config('model_max_num_batched_tokens', 'Maximum number of batched tokens for a worker serving the model', 8192);
+  config('model_context_length', 'Maximum context length in tokens for a worker serving the model', MAX_MODEL_LEN);
+  config('model_kv_cache_block_size', 'KV cache block size in tokens for a worker serving the model', KV_BLOCK_SIZE);
+  config('model_migration_limit', 'Maximum number of request migrations allowed for the model', 0);
+
+  const kind = (stream: boolean): string => (stream ? 'stream' : 'unary');
+  return {
+    registry,
+    start(e) {
+      if (!isGeneration(e.endpoint)) return;
+      const model = e.model.toLowerCase();
+      registered.add(e.model);
+      inflight.set(model, (inflight.get(model) ?? 0) + 1);
+      started.inc({ model, endpoint: ENDPOINT_NAME[e.endpoint]!, request_type: kind(e.stream) });
+    },
+    end(e) {
+      if (!isGeneration(e.endpoint)) return;
+      const model = e.model.toLowerCase();
+      inflight.set(model, Math.max(0, (inflight.get(model) ?? 0) - 1));
+      const status = e.outcome === 'ok' ? 'success' : 'error';
+      requests.inc({
+        model,
+        endpoint: ENDPOINT_NAME[e.endpoint]!,
+        request_type: kind(e.stream),
+        status,
+        error_type: errorType(e),
+      });
+      if (e.outcome === 'error') return;
+      const labels = { model };
+      outputTokens.inc(labels, e.completionTokens);
+      duration.observe(labels, seconds(e.e2eMs));
+      if (e.ttftMs !== null) ttft.observe(labels, seconds(e.ttftMs));
+      for (const gap of e.itlMs) itl.observe(labels, seconds(gap));
+      isl.observe(labels, e.promptTokens);
+      osl.observe(labels, e.completionTokens);
+      cached.observe(labels, e.cachedTokens);
+    },
+  };
+}
+
+/**
+ * A Dynamo worker's own page (catalog §4b): `dynamo_component_*` with dynamo_component,
+ * dynamo_endpoint, dynamo_namespace and model. The prefill worker's request duration is the time to
+ * the first token; the decode worker's is the rest of the request.
+ */
+export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'): MetricsPage {
+  const registry = newRegistry();
+  const reg = { registers: [registry] };
+  const p = 'dynamo_component_';
+  const component = role === 'prefill' ? 'prefill' : 'backend';
+  const L = ['dynamo_component', 'dynamo_endpoint', 'dynamo_namespace', 'model'] as const;
+  const labels = (model: string) => ({
+    dynamo_component: component,
+    dynamo_endpoint: 'generate',
+    dynamo_namespace: 'dynamo',
+    model,
+  });
+  const requests = new Counter({
+    name: `${p}requests_total`,
+    help: 'Total number of requests processed by work handler',
+    labelNames: L,
+    ...reg,
+  });
+  const inflight = new Map<string, number>();
+  new Gauge({
+    name: `${p}inflight_requests`,
+    help: 'Number of requests currently being processed by work handler',
+    labelNames: L,
+    ...reg,
+    collect() {
+      for (const [m, n] of inflight) this.set(labels(m), n);
+    },
+  });
+  const duration = new Histogram({
+    name: `${p}request_duration_seconds`,
+    help: 'Time spent processing requests by work handler',
+    labelNames: L,
+    buckets: RUST_DEFAULT,
+    ...reg,
+  });
+  const K = ['dynamo_component', 'dynamo_namespace'] as const;
+  const kv = { dynamo_component: component, dynamo_namespace: 'dynamo' };
+  new Gauge({
+    name: `${p}kvstats_active_blocks`,
+    help: 'Number of active KV cache blocks',
+    labelNames: K,
+    ...reg,
+    collect() {
+      this.set(kv, ctx.load.kvActiveBlocks);
+    },
+  });
+  new Gauge({
+    name: `${p}kvstats_total_blocks`,
+    help: 'Total number of KV cache blocks',
+    labelNames: K,
+    ...reg,
+    collect() {
+      this.set(kv, KV_TOTAL_BLOCKS);
+    },
+  });
+  new Gauge({
+    name: `${p}kvstats_gpu_cache_usage_percent`,
+    help: 'GPU cache usage as a percentage (0.0-1.0)',
+    labelNames: K,
+    ...reg,
+    collect() {
+      this.set(kv, ctx.load.kvUsage);
+    },
+  });
+  new Gauge({
+    name: `${p}kvstats_gpu_prefix_cache_hit_rate`,
+    help: 'GPU prefix cache hit rate as a percentage (0.0-1.0)',
+    labelNames: K,
+    ...reg,
+    collect() {
+      this.set(kv, hitRate());
+    },
+  });
+  new Gauge({
+    name: `${p}uptime_seconds`,
+    help: 'Total uptime of the DistributedRuntime in seconds',
+    ...reg,
+    collect() {
+      this.set((performance.now() - ctx.startedAt) / 1000);
+    },
+  });
+  let hits = 0;
+  let queries = 0;
+  const hitRate = (): number => (queries > 0 ? hits / queries : 0);
+
+  return {
+    registry,
+    start(e) {
+      if (isGeneration(e.endpoint)) inflight.set(e.model, (inflight.get(e.model) ?? 0) + 1);
+    },
+    end(e) {
+      if (!isGeneration(e.endpoint)) return;
+      inflight.set(e.model, Math.max(0, (inflight.get(e.model) ?? 0) - 1));
+      if (e.outcome === 'error' && e.status === 400) return;
+      requests.inc(labels(e.model));
+      hits += e.cachedTokens;
+      queries += e.promptTokens;
+      const ms = role === 'prefill' ? (e.ttftMs ?? e.e2eMs) : e.e2eMs - (e.ttftMs ?? e.e2eMs);
+      duration.observe(labels(e.model), seconds(ms));
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { type Config } from '../../config/options.js';
+import { type RequestEvent } from '../events.js';
+import { dynamoComponentPage, dynamoFrontendPage } from './dynamo.js';
+import { LoadTracker } from './load.js';
+import { mockPage } from './mock.js';
+import { type MetricsPage, type PageContext } from './page.js';
+import { sglangPage } from './sglang.js';
+import { trtllmPage } from './trtllm.js';
+import { vllmPage } from './vllm.js';
+
+export const PAGE_NAMES = [
+  'mock',
+  'vllm',
+  'sglang',
+  'trtllm',
+  'dynamo_frontend',
+  'dynamo_prefill',
+  'dynamo_decode',
+] as const;
+export type PageName = (typeof PAGE_NAMES)[number];
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * Every Prometheus page, fed from the one stream of request events. Lives with the global state:
+ * in the primary in cluster mode, so every page is one view of the whole server.
+ */
+export class MetricsHub {
+  private readonly load = new LoadTracker();
+  private readonly pages: Record<PageName, MetricsPage>;
+
+  constructor(config: Config, startedAt: number) {
+    const ctx: PageContext = { load: this.load, defaultModel: config.defaultModel, startedAt };
+    this.pages = {
+      mock: mockPage(ctx),
+      vllm: vllmPage(ctx),
+      sglang: sglangPage(ctx),
+      trtllm: trtllmPage(ctx, config.trtllmLegacyNames),
+      dynamo_frontend: dynamoFrontendPage(ctx),
+      dynamo_prefill: dynamoComponentPage(ctx, 'prefill'),
+      dynamo_decode: dynamoComponentPage(ctx, 'decode'),
+    };
+  }
+
+  apply(event: RequestEvent): void {
+    if (event.kind === 'start') this.load.start(event);
+    else this.load.end(event);
+    for (const page of Object.values(this.pages)) {
+      if (event.kind === 'start') page.start(event);
+      else page.end(event);
+    }
+  }
+
+  async render(page: PageName): Promise<string> {
+    return leLast(await this.pages[page].registry.metrics());
+  }
+}
+
+/**
+ * prom-client writes a bucket's `le` before its other labels; the Python and Rust clients the real
+ * engines use write it last (`{model_name="m",engine="0",le="0.5"}`), and some text parsers only
+ * group buckets correctly that way. Same samples, the engines' order.
+ */
+export function leLast(text: string): string {
+  return text.replace(/\{le="([^"]*)",([^}]*)\}/g, '{$2,le="$1"}');
+}

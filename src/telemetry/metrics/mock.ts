@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MOCK_ITL, MOCK_LATENCY, MOCK_TTFT } from './buckets.js';
+import { type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+
+/**
+ * The mock's own page: upstream's `aiperf_mock_*` names (so AIPerf's auto-collected server metrics keep
+ * working), fed by every request, failures and injected errors included, plus disconnects.
+ */
+export function mockPage(ctx: PageContext): MetricsPage {
+  const registry = newRegistry();
+  const reg = { registers: [registry] };
+  const p = 'aiperf_mock_';
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new Counter({ name: p + name, help, labelNames, ...reg });
+  const hist = (name: string, help: string, buckets: number[]) =>
+    new Histogram({ name: p + name, help, labelNames: ['endpoint'], buckets, ...reg });
+  const requests = counter('requests_total', 'Total requests by endpoint, method and HTTP status', [
+    'endpoint',
+    'method',
+    'status',
+  ]);
+  const inProgress = new Gauge({
+    name: `${p}requests_in_progress`,
+    help: 'Requests in progress',
+    labelNames: ['endpoint'],
+    ...reg,
+  });
+  const latency = hist('request_latency_seconds', 'End-to-end request latency (seconds)', MOCK_LATENCY);
+  const prompt = counter('prompt_tokens_total', 'Prompt tokens processed', ['endpoint', 'model']);
+  const completion = counter('completion_tokens_total', 'Completion tokens delivered', ['endpoint', 'model']);
+  const streaming = counter('streaming_requests_total', 'Streaming requests started', ['endpoint', 'model']);
+  const streamed = counter('tokens_streamed_total', 'Tokens delivered on streams (reasoning included)', [
+    'endpoint',
+    'model',
+  ]);
+  const ttft = hist('time_to_first_token_seconds', 'Time to first token (seconds), measured at the write', MOCK_TTFT);
+  const itl = hist('inter_token_latency_seconds', 'Inter-token latency (seconds), measured at the writes', MOCK_ITL);
+  const errors = counter('errors_total', 'Failed requests by error type', ['endpoint', 'error_type']);
+  const byModel = counter('requests_by_model_total', 'Requests by model', ['model', 'endpoint']);
+  const disconnects = counter('client_disconnects_total', 'Clients that went away before the answer was complete', [
+    'endpoint',
+  ]);
+  new Gauge({
+    name: `${p}uptime_seconds`,
+    help: 'Seconds since the server started',
+    ...reg,
+    collect() {
+      this.set((performance.now() - ctx.startedAt) / 1000);
+    },
+  });
+
+  return {
+    registry,
+    start(e) {
+      inProgress.inc({ endpoint: e.endpoint });
+      if (e.stream) streaming.inc({ endpoint: e.endpoint, model: e.model });
+    },
+    end(e) {
+      const endpoint = e.endpoint;
+      if (e.admitted) inProgress.dec({ endpoint });
+      requests.inc({ endpoint, method: 'POST', status: String(e.status) });
+      byModel.inc({ model: e.model, endpoint });
+      if (e.errorType) errors.inc({ endpoint, error_type: e.errorType });
+      if (e.outcome === 'disconnect') disconnects.inc({ endpoint });
+      if (!e.admitted) return;
+      latency.observe({ endpoint }, seconds(e.e2eMs));
+      prompt.inc({ endpoint, model: e.model }, e.promptTokens);
+      completion.inc({ endpoint, model: e.model }, e.completionTokens);
+      if (!e.stream) return;
+      streamed.inc({ endpoint, model: e.model }, e.completionTokens);
+      if (e.ttftMs !== null) ttft.observe({ endpoint }, seconds(e.ttftMs));
+      for (const gap of e.itlMs) itl.observe({ endpoint }, seconds(gap));
+    },
+  };
+}

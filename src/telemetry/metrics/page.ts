@@ -1,0 +1,28 @@
+import { Registry } from 'prom-client';
+import { type RequestEnded, type RequestStarted } from '../events.js';
+import { type LoadTracker } from './load.js';
+
+/** One Prometheus page: its own registry, fed by request events, gauges refreshed at scrape time. */
+export interface MetricsPage {
+  readonly registry: Registry;
+  start(e: RequestStarted): void;
+  end(e: RequestEnded): void;
+}
+
+export interface PageContext {
+  readonly load: LoadTracker;
+  /** The model the server presents (pre-created series use it). */
+  readonly defaultModel: string;
+  readonly startedAt: number;
+}
+
+export const seconds = (ms: number): number => ms / 1000;
+
+/** Only text-generation requests drive the engine pages (embeddings etc. are not engine work here). */
+export function isGeneration(endpoint: string): boolean {
+  return endpoint === '/v1/chat/completions' || endpoint === '/v1/completions';
+}
+
+export function newRegistry(): Registry {
+  return new Registry();
+}

@@ -1,0 +1,182 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { type RequestEnded } from '../events.js';
+import {
+  VLLM_ITERATION_TOKENS,
+  VLLM_ITL,
+  VLLM_PARAMS_N,
+  VLLM_REQUEST_LATENCY,
+  VLLM_TTFT,
+  vllmTokenBuckets,
+} from './buckets.js';
+import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
+import { isGeneration, type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+
+const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
+
+/** vLLM V1 engine page (catalog §1): labels model_name and engine="0"; series pre-created at zero. */
+export function vllmPage(ctx: PageContext): MetricsPage {
+  const registry = newRegistry();
+  const L = ['model_name', 'engine'] as const;
+  const reg = { registers: [registry] };
+  const gauge = (name: string, help: string, value: (model: string) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: L,
+      ...reg,
+      collect() {
+        for (const m of models()) this.set({ model_name: m, engine: '0' }, value(m));
+      },
+    });
+  const models = (): string[] => [...new Set([ctx.defaultModel, ...ctx.load.models])];
+
+  gauge('vllm:num_requests_running', 'Number of requests in model execution batches.', (m) => ctx.load.runningFor(m));
+  gauge('vllm:num_requests_waiting', 'Number of requests waiting to be processed.', () => 0);
+  gauge('vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', () => ctx.load.kvUsage);
+  new Gauge({
+    name: 'vllm:engine_sleep_state',
+    help: 'Engine sleep state; awake = 0 means engine is sleeping; awake = 1 means engine is awake.',
+    labelNames: [...L, 'sleep_state'],
+    ...reg,
+    collect() {
+      for (const m of models()) {
+        this.set({ model_name: m, engine: '0', sleep_state: 'awake' }, 1);
+        this.set({ model_name: m, engine: '0', sleep_state: 'weights_offloaded' }, 0);
+        this.set({ model_name: m, engine: '0', sleep_state: 'discard_all' }, 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'vllm:cache_config_info',
+    help: 'Information of the LLMEngine CacheConfig',
+    labelNames: [
+      'block_size',
+      'cache_dtype',
+      'enable_prefix_caching',
+      'gpu_memory_utilization',
+      'num_gpu_blocks',
+      'engine',
+    ],
+    ...reg,
+  }).set(
+    {
+      block_size: String(KV_BLOCK_SIZE),
+      cache_dtype: 'auto',
+      enable_prefix_caching: 'True',
+      gpu_memory_utilization: '0.9',
+      num_gpu_blocks: String(KV_TOTAL_BLOCKS),
+      engine: '0',
+    },
+    1,
+  );
+
+  const counter = (name: string, help: string, extra: string[] = []) =>
+    new Counter({ name, help, labelNames: [...L, ...extra], ...reg });
+  const promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.');
+  const generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
+  const success = counter('vllm:request_success_total', 'Count of successfully processed requests.', [
+    'finished_reason',
+  ]);
+  const preemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
+  const cacheQueries = counter(
+    'vllm:prefix_cache_queries_total',
+    'Prefix cache queries, in terms of number of queried tokens.',
+  );
+  const cacheHits = counter('vllm:prefix_cache_hits_total', 'Prefix cache hits, in terms of number of cached tokens.');
+
+  const hist = (name: string, help: string, buckets: number[]) =>
+    new Histogram({ name, help, labelNames: L, buckets, ...reg });
+  const tokens = vllmTokenBuckets();
+  const h = {
+    ttft: hist('vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', VLLM_TTFT),
+    itl: hist('vllm:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', VLLM_ITL),
+    tpot: hist(
+      'vllm:request_time_per_output_token_seconds',
+      'Histogram of time_per_output_token_seconds per request.',
+      VLLM_ITL,
+    ),
+    e2e: hist('vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.', VLLM_REQUEST_LATENCY),
+    queue: hist(
+      'vllm:request_queue_time_seconds',
+      'Histogram of time spent in WAITING phase for request.',
+      VLLM_REQUEST_LATENCY,
+    ),
+    inference: hist(
+      'vllm:request_inference_time_seconds',
+      'Histogram of time spent in RUNNING phase for request.',
+      VLLM_REQUEST_LATENCY,
+    ),
+    prefill: hist(
+      'vllm:request_prefill_time_seconds',
+      'Histogram of time spent in PREFILL phase for request.',
+      VLLM_REQUEST_LATENCY,
+    ),
+    decode: hist(
+      'vllm:request_decode_time_seconds',
+      'Histogram of time spent in DECODE phase for request.',
+      VLLM_REQUEST_LATENCY,
+    ),
+    promptLen: hist('vllm:request_prompt_tokens', 'Number of prefill tokens processed.', tokens),
+    genLen: hist('vllm:request_generation_tokens', 'Number of generation tokens processed.', tokens),
+    maxGen: hist(
+      'vllm:request_max_num_generation_tokens',
+      'Histogram of maximum number of requested generation tokens.',
+      tokens,
+    ),
+    maxTokens: hist('vllm:request_params_max_tokens', 'Histogram of the max_tokens request parameter.', tokens),
+    n: hist('vllm:request_params_n', 'Histogram of the n request parameter.', VLLM_PARAMS_N),
+    iteration: hist(
+      'vllm:iteration_tokens_total',
+      'Histogram of number of tokens per engine_step.',
+      VLLM_ITERATION_TOKENS,
+    ),
+  };
+
+  const precreate = (model: string): void => {
+    const labels = { model_name: model, engine: '0' };
+    for (const c of [promptTokens, generationTokens, preemptions, cacheQueries, cacheHits]) c.inc(labels, 0);
+    for (const r of FINISH_REASONS) success.inc({ ...labels, finished_reason: r }, 0);
+    for (const x of Object.values(h)) x.zero(labels);
+  };
+  precreate(ctx.defaultModel);
+  const seen = new Set([ctx.defaultModel]);
+
+  return {
+    registry,
+    start(e) {
+      if (!isGeneration(e.endpoint) || seen.has(e.model)) return;
+      seen.add(e.model);
+      precreate(e.model);
+    },
+    end(e: RequestEnded) {
+      if (!isGeneration(e.endpoint) || e.status === 400) return; // rejected before the engine saw it
+      const labels = { model_name: e.model, engine: '0' };
+      const reason =
+        e.outcome === 'disconnect' ? 'abort' : e.outcome === 'error' ? 'error' : (e.finishReason ?? 'stop');
+      success.inc({ ...labels, finished_reason: reason });
+      if (e.outcome === 'error') return;
+      promptTokens.inc(labels, e.promptTokens);
+      generationTokens.inc(labels, e.completionTokens);
+      cacheQueries.inc(labels, e.promptTokens);
+      cacheHits.inc(labels, e.cachedTokens);
+      if (e.ttftMs !== null) h.ttft.observe(labels, seconds(e.ttftMs));
+      for (const gap of e.itlMs) h.itl.observe(labels, seconds(gap));
+      if (e.ttftMs !== null && e.lastTokenMs !== null && e.completionTokens > 1) {
+        h.tpot.observe(labels, seconds((e.lastTokenMs - e.ttftMs) / (e.completionTokens - 1)));
+      }
+      const prefill = e.ttftMs === null ? 0 : e.ttftMs - e.queueMs;
+      const decode = e.ttftMs === null || e.lastTokenMs === null ? 0 : e.lastTokenMs - e.ttftMs;
+      h.e2e.observe(labels, seconds(e.e2eMs));
+      h.queue.observe(labels, seconds(e.queueMs));
+      h.prefill.observe(labels, seconds(prefill));
+      h.decode.observe(labels, seconds(decode));
+      h.inference.observe(labels, seconds(prefill + decode));
+      h.promptLen.observe(labels, e.promptTokens);
+      h.genLen.observe(labels, e.completionTokens);
+      h.maxGen.observe(labels, e.maxTokens ?? e.completionTokens);
+      if (e.maxTokens !== null) h.maxTokens.observe(labels, e.maxTokens);
+      h.n.observe(labels, 1);
+      h.iteration.observe(labels, e.promptTokens);
+    },
+  };
+}

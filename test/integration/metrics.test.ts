@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import {
+  DYNAMO_COMPONENT,
+  DYNAMO_FRONTEND,
+  type Golden,
+  MOCK,
+  SGLANG,
+  trtllm,
+  VLLM,
+} from '../support/golden-metrics.js';
+import { checkGolden, promtoolCheck, scrape, total } from '../support/prometheus.js';
+import { postJson, startServer, type TestServer } from '../support/server.js';
+
+const MODEL = 'Qwen/Qwen3-0.6B';
+
+interface Traffic {
+  tokens: number;
+  streamedTokens: number;
+  ttftsMs: number[];
+}
+
+/** A mix of traffic; returns what the client itself counted and measured. */
+async function traffic(url: string): Promise<Traffic> {
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
+  const out: Traffic = { tokens: 0, streamedTokens: 0, ttftsMs: [] };
+  const streamOne = async (content: string, max: number): Promise<void> => {
+    const start = performance.now();
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content }],
+      max_tokens: max,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let first = true;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      if (delta && (delta.content || delta.reasoning_content)) {
+        if (first) out.ttftsMs.push(performance.now() - start);
+        first = false;
+        out.tokens++;
+        out.streamedTokens++;
+      }
+    }
+  };
+  await Promise.all([
+    streamOne('first question about harbors', 40),
+    streamOne('second question about lanterns', 30),
+    streamOne('third', 20),
+  ]);
+  for (const content of ['a non-streaming question', 'another one']) {
+    const r = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content }],
+      max_tokens: 25,
+    });
+    out.tokens += r.usage!.completion_tokens;
+  }
+  const c = await client.completions.create({
+    model: MODEL,
+    prompt: 'complete this',
+    max_tokens: 10,
+    ignore_eos: true,
+  } as OpenAI.CompletionCreateParamsNonStreaming);
+  out.tokens += c.usage!.completion_tokens;
+  await (await postJson(`${url}/v1/chat/completions`, { model: MODEL })).text(); // 400: no messages
+  // A client that goes away after 3 tokens: they count as delivered.
+  const s = await client.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: 'user', content: 'long' }],
+    max_tokens: 3000,
+    ignore_eos: true,
+    stream: true,
+  } as OpenAI.ChatCompletionCreateParamsStreaming);
+  let seen = 0;
+  for await (const _ of s) if (++seen === 3) break;
+  out.tokens += 3;
+  out.streamedTokens += 3;
+  await new Promise((r) => setTimeout(r, 150));
+  return out;
+}
+
+describe('Prometheus pages', () => {
+  let server: TestServer;
+  let seen: Traffic;
+  before(async () => {
+    server = await startServer(['--ttft', '5', '--itl', '2', '--default-model', MODEL]);
+    seen = await traffic(server.url);
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const pages: [string, Record<string, Golden>][] = [
+    ['/metrics', MOCK],
+    ['/vllm/metrics', VLLM],
+    ['/sglang/metrics', SGLANG],
+    ['/trtllm/metrics', trtllm('trtllm_')],
+    ['/trtllm/prometheus/metrics', trtllm('trtllm_')],
+    ['/dynamo_frontend/metrics', DYNAMO_FRONTEND],
+    ['/dynamo_component/prefill/metrics', DYNAMO_COMPONENT],
+    ['/dynamo_component/decode/metrics', DYNAMO_COMPONENT],
+  ];
+  for (const [path, golden] of pages) {
+    it(`${path} matches the real engine's series, parses, and passes promtool`, async () => {
+      const { text, families } = await scrape(server.url + path);
+      checkGolden(families, golden, path);
+      const checked = promtoolCheck(text, path);
+      if (!checked && process.env['CI']) assert.fail('promtool is not installed on CI');
+    });
+  }
+
+  it('token counters equal what the client received', async () => {
+    // The cancelled stream may have had a token or two in flight when the client left: the server
+    // counts what it wrote, the client what it read, so allow that much and no more.
+    const near = (x: number, want: number, what: string): void =>
+      assert.ok(x >= want && x <= want + 3, `${what}: ${x} vs ${want}`);
+    const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
+    near(total(vllm, 'vllm:generation_tokens_total'), seen.tokens, 'vllm generation tokens');
+    const mock = (await scrape(`${server.url}/metrics`)).families;
+    near(total(mock, 'aiperf_mock_completion_tokens_total'), seen.tokens, 'mock completion tokens');
+    near(total(mock, 'aiperf_mock_tokens_streamed_total'), seen.streamedTokens, 'mock streamed tokens');
+    assert.equal(total(mock, 'aiperf_mock_client_disconnects_total'), 1);
+    const dyn = (await scrape(`${server.url}/dynamo_frontend/metrics`)).families;
+    near(total(dyn, 'dynamo_frontend_output_tokens_total'), seen.tokens, 'dynamo output tokens');
+    assert.equal(total(dyn, 'dynamo_frontend_disconnected_clients'), 1);
+    assert.equal(
+      total(dyn, 'dynamo_frontend_requests_total', 'value', { status: 'error', error_type: 'validation' }),
+      1,
+    );
+    assert.equal(
+      total(dyn, 'dynamo_frontend_requests_total', 'value', { status: 'error', error_type: 'cancelled' }),
+      1,
+    );
+    const sg = (await scrape(`${server.url}/sglang/metrics`)).families;
+    near(total(sg, 'sglang:generation_tokens_total'), seen.tokens, 'sglang generation tokens');
+    assert.equal(total(sg, 'sglang:num_aborted_requests_total'), 1);
+    // Finish reasons: the cancelled stream is an abort; everything else stopped or hit its cap.
+    assert.equal(total(vllm, 'vllm:request_success_total', 'value', { finished_reason: 'abort' }), 1);
+    assert.equal(total(vllm, 'vllm:request_success_total'), 7);
+  });
+
+  it('TTFT histogram sums agree with what the client measured', async () => {
+    const mock = (await scrape(`${server.url}/metrics`)).families;
+    const ttft = mock.find((f) => f.name === 'aiperf_mock_time_to_first_token_seconds')!;
+    const serverMs = ttft.metrics.reduce((s, m) => s + Number(m.sum) * 1000, 0);
+    const count = ttft.metrics.reduce((s, m) => s + Number(m.count), 0);
+    assert.equal(count, 4); // three streams plus the cancelled one
+    // The server measures from arrival, the client from its send: a little less, never more.
+    const clientMs = seen.ttftsMs.reduce((a, b) => a + b, 0);
+    const serverFirstThree = serverMs * (3 / 4);
+    assert.ok(serverMs > 4 * 5 - 1, `server TTFT sum ${serverMs.toFixed(2)} ms`);
+    assert.ok(serverFirstThree < clientMs + 5, `server ${serverMs.toFixed(2)} vs client ${clientMs.toFixed(2)} ms`);
+    const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
+    const itlCount = total(vllm, 'vllm:inter_token_latency_seconds', 'count');
+    const itlSum = total(vllm, 'vllm:inter_token_latency_seconds', 'sum');
+    assert.ok(
+      itlCount > 0 && Math.abs(itlSum / itlCount - 0.002) < 0.001,
+      `mean ITL ${((itlSum / itlCount) * 1000).toFixed(3)} ms`,
+    );
+  });
+
+  it('gauges follow load: running requests and KV usage rise during a stream and fall after', async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'hold' }],
+      max_tokens: 200,
+      ignore_eos: true,
+      stream: true,
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    const iter = stream[Symbol.asyncIterator]();
+    await iter.next();
+    const during = (await scrape(`${server.url}/vllm/metrics`)).families;
+    assert.equal(total(during, 'vllm:num_requests_running', 'value', { model_name: MODEL }), 1);
+    assert.ok(total(during, 'vllm:kv_cache_usage_perc', 'value', { model_name: MODEL }) > 0);
+    while (!(await iter.next()).done);
+    await new Promise((r) => setTimeout(r, 50));
+    const afterwards = (await scrape(`${server.url}/vllm/metrics`)).families;
+    assert.equal(total(afterwards, 'vllm:num_requests_running'), 0);
+    assert.equal(total(afterwards, 'vllm:kv_cache_usage_perc', 'value', { model_name: MODEL }), 0);
+  });
+});
+
+describe('metrics options', () => {
+  it('--metrics-backend vllm serves the vLLM page at /metrics; --trtllm-legacy-names gives trtllm:*', async () => {
+    const server = await startServer(['--fast', '--metrics-backend', 'vllm', '--trtllm-legacy-names']);
+    try {
+      const plain = (await scrape(`${server.url}/metrics`)).families.map((f) => f.name);
+      assert.ok(plain.includes('vllm:num_requests_running'));
+      assert.ok(!plain.some((n) => n.startsWith('aiperf_mock_')));
+      const trt = (await scrape(`${server.url}/trtllm/metrics`)).families.map((f) => f.name);
+      assert.ok(trt.includes('trtllm:request_success_total'));
+      assert.ok(!trt.some((n) => n.startsWith('trtllm_')));
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('metrics with --workers 2', () => {
+  it('counters never decrease over 20 scrapes during traffic, and totals match the client', async () => {
+    const server = await startServer(['--workers', '2', '--ttft', '1', '--itl', '1']);
+    try {
+      let received = 0;
+      let running = true;
+      const load = (async () => {
+        while (running) {
+          const batch = await Promise.all(
+            Array.from({ length: 4 }, async (_, i) => {
+              const r = await postJson(
+                `${server.url}/v1/completions`,
+                { model: 'm', prompt: `load ${i}`, max_tokens: 8, ignore_eos: true },
+                { connection: 'close' },
+              );
+              const body = (await r.json()) as { usage: { completion_tokens: number } };
+              return body.usage.completion_tokens;
+            }),
+          );
+          received += batch.reduce((a, b) => a + b, 0);
+        }
+      })();
+      const previous = new Map<string, number>();
+      for (let i = 0; i < 20; i++) {
+        for (const path of ['/metrics', '/vllm/metrics', '/dynamo_frontend/metrics']) {
+          const { families } = await scrape(server.url + path);
+          for (const fam of families.filter((f) => f.type === 'COUNTER' || f.type === 'HISTOGRAM')) {
+            for (const m of fam.metrics) {
+              const key = `${path} ${fam.name} ${JSON.stringify(m.labels)}`;
+              const v = Number(m.value ?? m.count);
+              assert.ok(v >= (previous.get(key) ?? 0), `${key} went from ${previous.get(key)} to ${v}`);
+              previous.set(key, v);
+            }
+          }
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      running = false;
+      await load;
+      await new Promise((r) => setTimeout(r, 100));
+      const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
+      assert.equal(total(vllm, 'vllm:generation_tokens_total'), received);
+      const health = (await (await fetch(`${server.url}/health`)).json()) as {
+        telemetry: { tokensByWorker: Record<string, number> };
+      };
+      assert.equal(Object.keys(health.telemetry.tokensByWorker).length, 2, 'both workers served');
+    } finally {
+      await server.stop();
+    }
+  });
+});
