@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { type RequestEnded } from '../events.js';
 import {
   DYNAMO_ISL,
@@ -10,7 +10,8 @@ import {
   RUST_DEFAULT,
 } from './buckets.js';
 import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+import { FastHistogram } from './fast-histogram.js';
+import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 const ENDPOINT_NAME: Record<string, string> = {
   '/v1/chat/completions': 'chat_completions',
@@ -77,8 +78,10 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
       this.set(ctx.load.disconnects);
     },
   });
-  const hist = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name: p + name, help, labelNames: M, buckets, ...reg });
+  const hist = (name: string, help: string, buckets: number[]) => {
+    const h = new FastHistogram(p + name, help, buckets, registry);
+    return perModel((model) => h.bind({ model }));
+  };
   const duration = hist('request_duration_seconds', 'Duration of LLM requests', DYNAMO_REQUEST_DURATION);
   const ttft = hist('time_to_first_token_seconds', 'Time to first token in seconds', DYNAMO_TTFT);
   const itl = hist('inter_token_latency_seconds', 'Inter-token latency in seconds', DYNAMO_ITL);
@@ -126,14 +129,13 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
         error_type: errorType(e),
       });
       if (e.outcome === 'error') return;
-      const labels = { model };
-      outputTokens.inc(labels, e.completionTokens);
-      duration.observe(labels, seconds(e.e2eMs));
-      if (e.ttftMs !== null) ttft.observe(labels, seconds(e.ttftMs));
-      for (const gap of e.itlMs) itl.observe(labels, seconds(gap));
-      isl.observe(labels, e.promptTokens);
-      osl.observe(labels, e.completionTokens);
-      cached.observe(labels, e.cachedTokens);
+      outputTokens.inc({ model }, e.completionTokens);
+      duration(model).observe(seconds(e.e2eMs));
+      if (e.ttftMs !== null) ttft(model).observe(seconds(e.ttftMs));
+      if (e.itlMs.length > 0) itl(model).addMs(e.itlMs);
+      isl(model).observe(e.promptTokens);
+      osl(model).observe(e.completionTokens);
+      cached(model).observe(e.cachedTokens);
     },
   };
 }
@@ -171,13 +173,13 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
       for (const [m, n] of inflight) this.set(labels(m), n);
     },
   });
-  const duration = new Histogram({
-    name: `${p}request_duration_seconds`,
-    help: 'Time spent processing requests by work handler',
-    labelNames: L,
-    buckets: RUST_DEFAULT,
-    ...reg,
-  });
+  const duration = new FastHistogram(
+    `${p}request_duration_seconds`,
+    'Time spent processing requests by work handler',
+    RUST_DEFAULT,
+    registry,
+  );
+  const durationFor = perModel((model) => duration.bind(labels(model)));
   const K = ['dynamo_component', 'dynamo_namespace'] as const;
   const kv = { dynamo_component: component, dynamo_namespace: 'dynamo' };
   new Gauge({
@@ -241,7 +243,7 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
       hits += e.cachedTokens;
       queries += e.promptTokens;
       const ms = role === 'prefill' ? (e.ttftMs ?? e.e2eMs) : e.e2eMs - (e.ttftMs ?? e.e2eMs);
-      duration.observe(labels(e.model), seconds(ms));
+      durationFor(e.model).observe(seconds(ms));
     },
   };
 }

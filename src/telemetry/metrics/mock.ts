@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { MOCK_ITL, MOCK_LATENCY, MOCK_TTFT } from './buckets.js';
-import { type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+import { FastHistogram } from './fast-histogram.js';
+import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 /**
  * The mock's own page: upstream's `aiperf_mock_*` names (so AIPerf's auto-collected server metrics keep
@@ -12,8 +13,10 @@ export function mockPage(ctx: PageContext): MetricsPage {
   const p = 'aiperf_mock_';
   const counter = (name: string, help: string, labelNames: string[]) =>
     new Counter({ name: p + name, help, labelNames, ...reg });
-  const hist = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name: p + name, help, labelNames: ['endpoint'], buckets, ...reg });
+  const hist = (name: string, help: string, buckets: number[]) => {
+    const h = new FastHistogram(p + name, help, buckets, registry);
+    return perModel((endpoint) => h.bind({ endpoint }));
+  };
   const requests = counter('requests_total', 'Total requests by endpoint, method and HTTP status', [
     'endpoint',
     'method',
@@ -63,13 +66,13 @@ export function mockPage(ctx: PageContext): MetricsPage {
       if (e.errorType) errors.inc({ endpoint, error_type: e.errorType });
       if (e.outcome === 'disconnect') disconnects.inc({ endpoint });
       if (!e.admitted) return;
-      latency.observe({ endpoint }, seconds(e.e2eMs));
+      latency(endpoint).observe(seconds(e.e2eMs));
       prompt.inc({ endpoint, model: e.model }, e.promptTokens);
       completion.inc({ endpoint, model: e.model }, e.completionTokens);
       if (!e.stream) return;
       streamed.inc({ endpoint, model: e.model }, e.completionTokens);
-      if (e.ttftMs !== null) ttft.observe({ endpoint }, seconds(e.ttftMs));
-      for (const gap of e.itlMs) itl.observe({ endpoint }, seconds(gap));
+      if (e.ttftMs !== null) ttft(endpoint).observe(seconds(e.ttftMs));
+      if (e.itlMs.length > 0) itl(endpoint).addMs(e.itlMs);
     },
   };
 }

@@ -26,3 +26,17 @@ export function isGeneration(endpoint: string): boolean {
 export function newRegistry(): Registry {
   return new Registry();
 }
+
+/**
+ * Memoises per-label-set children (prom-client's `metric.labels(...)`): a labelled observe hashes its
+ * label object on every call, which for a 256-token stream's inter-token gaps on four pages cost more
+ * than serving the stream. Children are bound once per model.
+ */
+export function perModel<T>(make: (model: string) => T): (model: string) => T {
+  const cache = new Map<string, T>();
+  return (model) => {
+    let v = cache.get(model);
+    if (v === undefined) cache.set(model, (v = make(model)));
+    return v;
+  };
+}

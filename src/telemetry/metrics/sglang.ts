@@ -1,7 +1,8 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { SGLANG_E2E, SGLANG_ITL, SGLANG_QUEUE, SGLANG_TTFT } from './buckets.js';
 import { KV_CAPACITY_TOKENS } from './load.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+import { FastHistogram } from './fast-histogram.js';
+import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 /**
  * SGLang page (catalog §2). Scheduler series carry engine_type, model_name, moe_ep_rank, pp_rank,
@@ -43,14 +44,12 @@ export function sglangPage(ctx: PageContext): MetricsPage {
     'Maximum total number of tokens in the KV cache pool.',
     () => KV_CAPACITY_TOKENS,
   );
-  const queue = new Histogram({
-    name: 'sglang:queue_time_seconds',
-    help: 'Histogram of queueing time in seconds.',
-    labelNames: S,
-    buckets: SGLANG_QUEUE,
-    ...reg,
-  });
-  queue.zero(sched(ctx.defaultModel));
+  const queue = new FastHistogram(
+    'sglang:queue_time_seconds',
+    'Histogram of queueing time in seconds.',
+    SGLANG_QUEUE,
+    registry,
+  ).bind(sched(ctx.defaultModel));
   let cacheHit = 0;
   let cacheQueried = 0;
 
@@ -63,8 +62,10 @@ export function sglangPage(ctx: PageContext): MetricsPage {
     requests: counter('sglang:num_requests_total', 'Number of requests processed.'),
     aborted: counter('sglang:num_aborted_requests_total', 'Number of requests aborted.'),
   };
-  const hist = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name, help, labelNames: T, buckets, ...reg });
+  const hist = (name: string, help: string, buckets: number[]) => {
+    const h = new FastHistogram(name, help, buckets, registry);
+    return perModel((model) => h.bind({ model_name: model }));
+  };
   const ttft = hist('sglang:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', SGLANG_TTFT);
   const itl = hist('sglang:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', SGLANG_ITL);
   const e2e = hist(
@@ -87,10 +88,10 @@ export function sglangPage(ctx: PageContext): MetricsPage {
       if (e.cachedTokens > 0) c.cached.inc(labels, e.cachedTokens);
       cacheHit += e.cachedTokens;
       cacheQueried += e.promptTokens;
-      queue.observe(sched(ctx.defaultModel), seconds(e.queueMs));
-      if (e.ttftMs !== null) ttft.observe(labels, seconds(e.ttftMs));
-      for (const gap of e.itlMs) itl.observe(labels, seconds(gap));
-      e2e.observe(labels, seconds(e.e2eMs));
+      queue.observe(seconds(e.queueMs));
+      if (e.ttftMs !== null) ttft(e.model).observe(seconds(e.ttftMs));
+      if (e.itlMs.length > 0) itl(e.model).addMs(e.itlMs);
+      e2e(e.model).observe(seconds(e.e2eMs));
     },
   };
 }

@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
 import { TRTLLM_PREFILL, VLLM_ITL, VLLM_REQUEST_LATENCY, VLLM_TTFT } from './buckets.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
@@ -16,8 +17,7 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
   const base = (model: string) => ({ model_name: model, engine_type: 'trtllm' });
   const counter = (name: string, help: string, extra: string[] = []) =>
     new Counter({ name: p + name, help, labelNames: [...L, ...extra], ...reg });
-  const hist = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name: p + name, help, labelNames: L, buckets, ...reg });
+  const hist = (name: string, help: string, buckets: number[]) => new FastHistogram(p + name, help, buckets, registry);
   const gauge = (name: string, help: string, value: () => number) =>
     new Gauge({
       name: p + name,
@@ -68,6 +68,14 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
   gauge('num_requests_waiting', 'Number of requests waiting to be scheduled.', () => 0);
   gauge('kv_cache_utilization', 'KV cache utilization (0-1).', () => ctx.load.kvUsage);
 
+  const bound = perModel(
+    (model) =>
+      Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.bind(base(model))])) as Record<
+        keyof typeof h,
+        HistogramSeries
+      >,
+  );
+  bound(ctx.defaultModel);
   const labels0 = base(ctx.defaultModel);
   for (const r of FINISH_REASONS) success.inc({ ...labels0, finished_reason: r }, 0);
   for (const c of [promptTokens, generationTokens, cachedTokens, completed]) c.inc(labels0, 0);
@@ -90,13 +98,14 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
       cachedTokens.inc(labels, e.cachedTokens);
       const prefill = e.ttftMs === null ? 0 : e.ttftMs - e.queueMs;
       const decode = e.ttftMs === null || e.lastTokenMs === null ? 0 : e.lastTokenMs - e.ttftMs;
-      h.e2e.observe(labels, seconds(e.e2eMs));
-      if (e.ttftMs !== null) h.ttft.observe(labels, seconds(e.ttftMs));
-      if (e.completionTokens > 1) h.tpot.observe(labels, seconds(decode / (e.completionTokens - 1)));
-      h.queue.observe(labels, seconds(e.queueMs));
-      h.prefill.observe(labels, seconds(prefill));
-      h.decode.observe(labels, seconds(decode));
-      h.inference.observe(labels, seconds(prefill + decode));
+      const b = bound(e.model);
+      b.e2e.observe(seconds(e.e2eMs));
+      if (e.ttftMs !== null) b.ttft.observe(seconds(e.ttftMs));
+      if (e.completionTokens > 1) b.tpot.observe(seconds(decode / (e.completionTokens - 1)));
+      b.queue.observe(seconds(e.queueMs));
+      b.prefill.observe(seconds(prefill));
+      b.decode.observe(seconds(decode));
+      b.inference.observe(seconds(prefill + decode));
     },
   };
 }

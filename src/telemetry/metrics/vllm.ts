@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { type RequestEnded } from '../events.js';
 import {
   VLLM_ITERATION_TOKENS,
@@ -9,7 +9,8 @@ import {
   vllmTokenBuckets,
 } from './buckets.js';
 import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, seconds } from './page.js';
+import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
+import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
@@ -84,12 +85,10 @@ export function vllmPage(ctx: PageContext): MetricsPage {
   );
   const cacheHits = counter('vllm:prefix_cache_hits_total', 'Prefix cache hits, in terms of number of cached tokens.');
 
-  const hist = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name, help, labelNames: L, buckets, ...reg });
+  const hist = (name: string, help: string, buckets: number[]) => new FastHistogram(name, help, buckets, registry);
   const tokens = vllmTokenBuckets();
   const h = {
     ttft: hist('vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', VLLM_TTFT),
-    itl: hist('vllm:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', VLLM_ITL),
     tpot: hist(
       'vllm:request_time_per_output_token_seconds',
       'Histogram of time_per_output_token_seconds per request.',
@@ -132,14 +131,38 @@ export function vllmPage(ctx: PageContext): MetricsPage {
     ),
   };
 
+  const itl = new FastHistogram(
+    'vllm:inter_token_latency_seconds',
+    'Histogram of inter-token latency in seconds.',
+    VLLM_ITL,
+    registry,
+  );
   const precreate = (model: string): void => {
+    itl.bind({ model_name: model, engine: '0' });
     const labels = { model_name: model, engine: '0' };
     for (const c of [promptTokens, generationTokens, preemptions, cacheQueries, cacheHits]) c.inc(labels, 0);
     for (const r of FINISH_REASONS) success.inc({ ...labels, finished_reason: r }, 0);
-    for (const x of Object.values(h)) x.zero(labels);
+    for (const x of Object.values(h)) x.bind(labels);
   };
   precreate(ctx.defaultModel);
   const seen = new Set([ctx.defaultModel]);
+  const bound = perModel((model) => {
+    const labels = { model_name: model, engine: '0' };
+    const reasons = perModel((r) => success.labels({ ...labels, finished_reason: r }));
+    return {
+      success: reasons,
+      promptTokens: promptTokens.labels(labels),
+      generationTokens: generationTokens.labels(labels),
+      cacheQueries: cacheQueries.labels(labels),
+      cacheHits: cacheHits.labels(labels),
+      itl: itl.bind(labels),
+      ...Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.bind(labels)])),
+    } as { success: (r: string) => ReturnType<typeof success.labels>; itl: HistogramSeries } & Record<
+      'promptTokens' | 'generationTokens' | 'cacheQueries' | 'cacheHits',
+      ReturnType<typeof promptTokens.labels>
+    > &
+      Record<keyof typeof h, HistogramSeries>;
+  });
 
   return {
     registry,
@@ -150,33 +173,33 @@ export function vllmPage(ctx: PageContext): MetricsPage {
     },
     end(e: RequestEnded) {
       if (!isGeneration(e.endpoint) || e.status === 400) return; // rejected before the engine saw it
-      const labels = { model_name: e.model, engine: '0' };
+      const b = bound(e.model);
       const reason =
         e.outcome === 'disconnect' ? 'abort' : e.outcome === 'error' ? 'error' : (e.finishReason ?? 'stop');
-      success.inc({ ...labels, finished_reason: reason });
+      b.success(reason).inc();
       if (e.outcome === 'error') return;
-      promptTokens.inc(labels, e.promptTokens);
-      generationTokens.inc(labels, e.completionTokens);
-      cacheQueries.inc(labels, e.promptTokens);
-      cacheHits.inc(labels, e.cachedTokens);
-      if (e.ttftMs !== null) h.ttft.observe(labels, seconds(e.ttftMs));
-      for (const gap of e.itlMs) h.itl.observe(labels, seconds(gap));
+      b.promptTokens.inc(e.promptTokens);
+      b.generationTokens.inc(e.completionTokens);
+      b.cacheQueries.inc(e.promptTokens);
+      b.cacheHits.inc(e.cachedTokens);
+      if (e.ttftMs !== null) b.ttft.observe(seconds(e.ttftMs));
+      b.itl.addMs(e.itlMs);
       if (e.ttftMs !== null && e.lastTokenMs !== null && e.completionTokens > 1) {
-        h.tpot.observe(labels, seconds((e.lastTokenMs - e.ttftMs) / (e.completionTokens - 1)));
+        b.tpot.observe(seconds((e.lastTokenMs - e.ttftMs) / (e.completionTokens - 1)));
       }
       const prefill = e.ttftMs === null ? 0 : e.ttftMs - e.queueMs;
       const decode = e.ttftMs === null || e.lastTokenMs === null ? 0 : e.lastTokenMs - e.ttftMs;
-      h.e2e.observe(labels, seconds(e.e2eMs));
-      h.queue.observe(labels, seconds(e.queueMs));
-      h.prefill.observe(labels, seconds(prefill));
-      h.decode.observe(labels, seconds(decode));
-      h.inference.observe(labels, seconds(prefill + decode));
-      h.promptLen.observe(labels, e.promptTokens);
-      h.genLen.observe(labels, e.completionTokens);
-      h.maxGen.observe(labels, e.maxTokens ?? e.completionTokens);
-      if (e.maxTokens !== null) h.maxTokens.observe(labels, e.maxTokens);
-      h.n.observe(labels, 1);
-      h.iteration.observe(labels, e.promptTokens);
+      b.e2e.observe(seconds(e.e2eMs));
+      b.queue.observe(seconds(e.queueMs));
+      b.prefill.observe(seconds(prefill));
+      b.decode.observe(seconds(decode));
+      b.inference.observe(seconds(prefill + decode));
+      b.promptLen.observe(e.promptTokens);
+      b.genLen.observe(e.completionTokens);
+      b.maxGen.observe(e.maxTokens ?? e.completionTokens);
+      if (e.maxTokens !== null) b.maxTokens.observe(e.maxTokens);
+      b.n.observe(1);
+      b.iteration.observe(e.promptTokens);
     },
   };
 }
