@@ -104,7 +104,8 @@ export function post(url: string, body: string): Promise<string> {
   });
 }
 
-export const mock = (args: string[]): Promise<Proc> => launch('mock', SERVER_MAIN, ['--port', '0', ...args]);
+export const mock = (args: string[]): Promise<Proc> =>
+  launch('mock', SERVER_MAIN, ['--port', '0', '--dcgm-port', '0', ...args]);
 const baseline = (name: 'bare-http' | 'bare-express', env: NodeJS.ProcessEnv): Promise<Proc> =>
   launch(name, `${DIST}bench/baselines/${name}.js`, [], env);
 
@@ -281,7 +282,9 @@ export async function startup(plan: Plan): Promise<NonNullable<BenchResults['sta
   for (let i = 0; i < plan.startups; i++) {
     const port = 18_000 + Math.floor(Math.random() * 2000);
     const t0 = performance.now();
-    const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port)], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port), '--dcgm-port', '0'], {
+      stdio: 'ignore',
+    });
     const url = `http://127.0.0.1:${port}`;
     while (!(await healthOk(url))) {
       if (child.exitCode !== null) throw new Error('server exited during start-up');

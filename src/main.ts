@@ -9,6 +9,7 @@ import { chooseTokenizer } from './generation/tokenizer.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { startServer } from './server/serve.js';
 import { GlobalState } from './telemetry/global-state.js';
+import { serveDcgmPorts } from './telemetry/dcgm/ports.js';
 import { LocalSink } from './telemetry/local-sink.js';
 
 const startedAt = performance.now();
@@ -39,11 +40,13 @@ async function runSingle(config: Config, logger: Logger): Promise<void> {
     pid: process.pid,
     startupMs: Math.round(performance.now()),
   });
+  const dcgmServers = serveDcgmPorts(config, state, logger);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down: draining open requests', { signal, timeoutSec: config.shutdownTimeout });
+    for (const s of dcgmServers) s.close();
     void running.drain(config.shutdownTimeout).then(() => {
       state.stop();
       logger.info('stopped');

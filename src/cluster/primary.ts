@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
+import { serveDcgmPorts } from '../telemetry/dcgm/ports.js';
 import { GlobalState } from '../telemetry/global-state.js';
 import { BOOTSTRAP_ENV, isWorkerMessage, type PrimaryToWorker, type WorkerBootstrap } from './messages.js';
 
@@ -88,4 +89,5 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
   for (let slot = 0; slot < config.workers; slot++) fork(slot);
+  serveDcgmPorts(config, state, logger);
 }

@@ -255,6 +255,16 @@ export const OPTIONS = {
     group: 'GPU telemetry',
     describe: 'Hostname label on DCGM metrics',
   },
+  dcgmPort: {
+    flag: 'dcgm-port',
+    kind: 'integer',
+    default: 9400,
+    min: 0,
+    max: 65534,
+    group: 'GPU telemetry',
+    describe:
+      "Also serve DCGM node 1 at http://HOST:PORT/metrics and node 2 at PORT+1 (aiperf's default GPU-telemetry URLs); 0 turns this off",
+  },
   dcgmSeed: {
     flag: 'dcgm-seed',
     kind: 'integer',

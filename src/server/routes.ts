@@ -68,6 +68,8 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
     page('/dynamo_frontend/metrics', 'dynamo_frontend', 'Prometheus: NVIDIA Dynamo frontend series'),
     page('/dynamo_component/prefill/metrics', 'dynamo_prefill', 'Prometheus: Dynamo prefill worker series'),
     page('/dynamo_component/decode/metrics', 'dynamo_decode', 'Prometheus: Dynamo decode worker series'),
+    page('/dcgm1/metrics', 'dcgm1', 'Simulated dcgm-exporter, node 1'),
+    page('/dcgm2/metrics', 'dcgm2', 'Simulated dcgm-exporter, node 2 (seed + 1)'),
   );
   const endpoints = routes.map(({ method, path, summary }) => ({ method, path, summary }));
   endpoints.push({ method: 'GET', path: '/', summary: 'Server name, version, endpoints' });

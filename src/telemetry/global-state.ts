@@ -1,5 +1,7 @@
 import { type RequestEvent } from './events.js';
 import { type Config } from '../config/options.js';
+import { DcgmNode } from './dcgm/node.js';
+import { GPU_SPECS } from './dcgm/gpu-specs.js';
 import { MetricsHub, type PageName } from './metrics/hub.js';
 import { ThroughputWindow } from './throughput-window.js';
 
@@ -7,6 +9,8 @@ import { ThroughputWindow } from './throughput-window.js';
 export interface GlobalSnapshot {
   readonly throughputTokensPerSec: number;
   readonly peakTokensPerSec: number;
+  /** The simulated GPUs' target load (0–1) from the throughput: what the DCGM pages follow. */
+  readonly gpuLoad: number;
   readonly tokensTotal: number;
   readonly tokensByWorker: Record<string, number>;
   readonly requestsTotal: number;
@@ -34,14 +38,43 @@ export class GlobalState {
   private sampler: NodeJS.Timeout | undefined;
 
   private readonly metrics: MetricsHub;
+  private readonly dcgm: readonly [DcgmNode, DcgmNode];
 
-  constructor(config: Config, startedAt: number = performance.now()) {
+  constructor(
+    private readonly config: Config,
+    startedAt: number = performance.now(),
+  ) {
     this.window = new ThroughputWindow(config.dcgmWindowSec);
     this.metrics = new MetricsHub(config, startedAt);
+    const node = (n: number): DcgmNode =>
+      new DcgmNode({
+        spec: GPU_SPECS[config.dcgmGpuName]!,
+        numGpus: config.dcgmNumGpus,
+        hostname: config.dcgmHostname,
+        seed: config.dcgmSeed,
+        node: n,
+      });
+    this.dcgm = [node(1), node(2)];
   }
 
-  /** One Prometheus page of the whole server. */
+  /**
+   * GPU load from the whole server's token throughput: the current rate over the peak seen, the peak
+   * floored by --dcgm-min-throughput. When traffic stops the window empties and the load falls to 0.
+   */
+  gpuLoad(nowMs: number = performance.now()): number {
+    if (!this.config.dcgmAutoLoad) return 0;
+    const rate = this.window.rate(nowMs);
+    return Math.min(1, rate / Math.max(this.window.peak, this.config.dcgmMinThroughput));
+  }
+
+  /** One Prometheus page of the whole server; the DCGM nodes advance to now under the current load. */
   renderMetrics(page: PageName): Promise<string> {
+    if (page === 'dcgm1' || page === 'dcgm2') {
+      const node = this.dcgm[page === 'dcgm1' ? 0 : 1];
+      const now = performance.now();
+      node.advance(now, this.gpuLoad(now));
+      return node.registry.metrics();
+    }
     return this.metrics.render(page);
   }
 
@@ -103,6 +136,7 @@ export class GlobalState {
     return {
       throughputTokensPerSec: rate,
       peakTokensPerSec: this.window.peak,
+      gpuLoad: this.gpuLoad(nowMs),
       tokensTotal: this.tokensTotal,
       tokensByWorker: Object.fromEntries(this.tokensByWorker),
       requestsTotal: this.requestsTotal,

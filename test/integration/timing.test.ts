@@ -62,6 +62,7 @@ describe('timing engine (loose CI bounds; the bench holds the tight ones)', () =
   });
 
   it('non-streaming answers at TTFT + ITL × tokens', async () => {
+    await (await fetch(`${server.url}/health`)).text(); // fetch loads undici on first use (~50 ms)
     const start = performance.now();
     const res = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',

@@ -107,6 +107,11 @@ export function total(
 const ALLOWED_LINT = [
   /metric names should not contain ':'/,
   /^vllm:iteration_tokens_total non-counter metrics should not have "_total" suffix$/,
+  // dcgm-exporter's counters (energy, PCIe replays, NVLink, remapped rows, violations) have no _total.
+  /^DCGM_FI_\w+ counter metrics should have "_total" suffix$/,
+  // ... and its real label names modelName, UUID, Hostname.
+  /^DCGM_FI_\w+ label names should be written in 'snake_case' not 'camelCase'$/,
+  /^DCGM_FI_DEV_PCIE_REPLAY_COUNTER metric name should not include type 'counter'$/,
 ];
 
 /**

@@ -13,7 +13,9 @@ export interface TestServer {
 
 /** Starts the real server (built entry point) on a free port and resolves once it logs "listening". */
 export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<TestServer> {
-  const proc = spawn(process.execPath, [MAIN, '--port', '0', ...args], {
+  // DCGM ports off unless a test asks: parallel servers would fight over 9400/9401.
+  const dcgm = args.includes('--dcgm-port') ? [] : ['--dcgm-port', '0'];
+  const proc = spawn(process.execPath, [MAIN, '--port', '0', ...dcgm, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

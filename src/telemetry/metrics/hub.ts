@@ -16,8 +16,12 @@ export const PAGE_NAMES = [
   'dynamo_frontend',
   'dynamo_prefill',
   'dynamo_decode',
+  'dcgm1',
+  'dcgm2',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
+/** The pages this hub renders; the DCGM nodes render themselves. */
+export type EnginePage = Exclude<PageName, 'dcgm1' | 'dcgm2'>;
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -27,7 +31,7 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  */
 export class MetricsHub {
   private readonly load = new LoadTracker();
-  private readonly pages: Record<PageName, MetricsPage>;
+  private readonly pages: Record<EnginePage, MetricsPage>;
 
   constructor(config: Config, startedAt: number) {
     const ctx: PageContext = { load: this.load, defaultModel: config.defaultModel, startedAt };
@@ -51,7 +55,7 @@ export class MetricsHub {
     }
   }
 
-  async render(page: PageName): Promise<string> {
+  async render(page: EnginePage): Promise<string> {
     return leLast(await this.pages[page].registry.metrics());
   }
 }
