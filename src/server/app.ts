@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type AppContext } from './context.js';
-import { ApiError, notFound, toApiError } from './errors.js';
+import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
 import { routeTable } from './routes.js';
 
@@ -35,8 +35,10 @@ export function createApp(ctx: AppContext, draining: () => boolean = () => false
   // Any content type is read as JSON: `curl -d` without -H still works; bad JSON is a clear 400.
   const json = express.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
   const methodsByPath = new Map<string, string[]>();
+  const familyByPath = new Map<string, ErrorFamily>();
   for (const route of routeTable(ctx, draining)) {
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
+    familyByPath.set(route.path, route.family);
     if (route.method === 'POST') app.post(route.path, json, route.handler);
     else app.get(route.path, route.handler);
   }
@@ -54,7 +56,7 @@ export function createApp(ctx: AppContext, draining: () => boolean = () => false
           Allow: allowed.join(', '),
         },
       );
-      sendError(res, err, 'openai');
+      sendError(res, err, familyByPath.get(req.path) ?? 'openai');
       return;
     }
     sendError(res, notFound(`No route for ${req.method} ${req.path}`), 'openai');
@@ -65,7 +67,7 @@ export function createApp(ctx: AppContext, draining: () => boolean = () => false
     if (apiErr.status >= 500)
       ctx.logger.error('unhandled error', { path: req.path, error: String((err as Error)?.stack ?? err) });
     else ctx.logger.debug('rejected request', { path: req.path, status: apiErr.status, error: apiErr.message });
-    sendError(res, apiErr, 'openai');
+    sendError(res, apiErr, familyByPath.get(req.path) ?? 'openai');
   });
   return app;
 }

@@ -1,5 +1,5 @@
-/** API families whose error bodies differ on the wire. Later families add their shape here. */
-export type ErrorFamily = 'openai';
+/** API families whose error bodies differ on the wire. */
+export type ErrorFamily = 'openai' | 'tgi' | 'cohere';
 
 /** The one error type: every failure the server answers goes through renderError. */
 export class ApiError extends Error {
@@ -24,8 +24,14 @@ export const notFound = (message: string): ApiError => new ApiError(404, 'not_fo
 export const injectedFailure = (): ApiError =>
   new ApiError(500, 'server_error', 'Simulated error (injected by --error-rate)', null, 500);
 
-/** OpenAI's shape, as vLLM also returns it: `{"error":{"message","type","param","code"}}`. */
-export function errorBody(err: ApiError, _family: ErrorFamily): Record<string, unknown> {
+/**
+ * The error body in the called API's shape: OpenAI's (as vLLM also returns it)
+ * `{"error":{"message","type","param","code"}}`; HF TGI's and TEI's `{"error","error_type"}`;
+ * Cohere's `{"message"}`.
+ */
+export function errorBody(err: ApiError, family: ErrorFamily): Record<string, unknown> {
+  if (family === 'tgi') return { error: err.message, error_type: err.status >= 500 ? 'generation' : 'validation' };
+  if (family === 'cohere') return { message: err.message };
   return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
 }
 

@@ -8,7 +8,7 @@ import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
 import { type RequestEnded } from '../telemetry/events.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type AppContext } from './context.js';
-import { injectedFailure, toApiError } from './errors.js';
+import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
 import { sendError, sendJson } from './respond.js';
 import { type StreamBody } from './sse.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
@@ -16,12 +16,14 @@ import { scheduleOnce, startStream } from './stream-loop.js';
 /** One text-generation API: its parser and pure formatters. Everything else is shared. */
 export interface GenerationApi {
   readonly endpoint: string;
+  /** Whose error shape failures take. */
+  readonly family: ErrorFamily;
   readonly idPrefix: string;
   /** Whether reasoning models think on this API (chat yes, legacy completions no). */
   readonly reasoning: boolean;
   parse(body: unknown): GenerationRequest;
-  body(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage): unknown;
-  stream(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null): StreamBody;
+  body(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage, request: GenerationRequest): unknown;
+  stream(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null, request: GenerationRequest): StreamBody;
 }
 
 let createdSecond = 0;
@@ -125,7 +127,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
       }
       const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
       ctx.sink.request(refused(api.endpoint, req.body, apiErr.status, kind, performance.now() - arrival));
-      sendError(res, apiErr, 'openai');
+      sendError(res, apiErr, api.family);
       return;
     }
     const admitted = performance.now();
@@ -151,7 +153,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
         res,
         arrival,
         latency,
-        api.stream(meta, plan, request.includeUsage ? usage : null),
+        api.stream(meta, plan, request.includeUsage ? usage : null, request),
         ctx.scheduler,
         {
           onTokens: (n) => ctx.sink.tokens(n),
@@ -182,7 +184,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
       arrival + wholeResponseOffsetMs(latency, planned),
       ctx.scheduler,
       (now) => {
-        sendJson(res, 200, api.body(meta, plan, usage), headers, true);
+        sendJson(res, 200, api.body(meta, plan, usage, request), headers, true);
         ctx.sink.tokens(planned);
         // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).
         const e2eMs = now - arrival;

@@ -1,10 +1,14 @@
 import { type Request, type Response } from 'express';
+import { EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
 import { CHAT_API, COMPLETIONS_API } from '../api/openai/apis.js';
+import { COHERE_RERANK_API, NIM_RANKING_API, TEI_RERANK_API } from '../api/rankings/rankings.js';
+import { TGI_GENERATE_API, TGI_STREAM_API } from '../api/tgi/tgi.js';
 import { type AppContext } from './context.js';
 import { type ErrorFamily } from './errors.js';
 import { generationHandler } from './inference.js';
 import { healthHandler, modelsHandler, rootHandler } from './info.js';
 import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
+import { oneShotHandler } from './one-shot.js';
 
 export type Handler = (req: Request, res: Response) => void | Promise<void>;
 
@@ -33,6 +37,41 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       family: 'openai',
       summary: 'OpenAI text completions (stream or not)',
       handler: generationHandler(ctx, COMPLETIONS_API),
+    },
+    ...[TGI_GENERATE_API, TGI_STREAM_API].map((api): Route => ({
+      method: 'POST',
+      path: api.endpoint,
+      family: api.family,
+      summary: api === TGI_GENERATE_API ? 'HF TGI generation' : 'HF TGI streaming generation (SSE)',
+      handler: generationHandler(ctx, api),
+    })),
+    {
+      method: 'POST',
+      path: '/v1/embeddings',
+      family: 'openai',
+      summary: 'OpenAI embeddings (float or base64)',
+      handler: oneShotHandler(ctx, EMBEDDINGS_API),
+    },
+    {
+      method: 'POST',
+      path: '/v1/ranking',
+      family: 'openai',
+      summary: 'NVIDIA NIM reranking',
+      handler: oneShotHandler(ctx, NIM_RANKING_API),
+    },
+    {
+      method: 'POST',
+      path: '/rerank',
+      family: 'tgi',
+      summary: 'HF TEI reranking',
+      handler: oneShotHandler(ctx, TEI_RERANK_API),
+    },
+    {
+      method: 'POST',
+      path: '/v2/rerank',
+      family: 'cohere',
+      summary: 'Cohere v2 rerank',
+      handler: oneShotHandler(ctx, COHERE_RERANK_API),
     },
     { method: 'GET', path: '/v1/models', family: 'openai', summary: 'Model list', handler: modelsHandler(ctx) },
     {

@@ -4,6 +4,7 @@ import { parseChatRequest, parseCompletionRequest } from './request.js';
 
 export const CHAT_API: GenerationApi = {
   endpoint: '/v1/chat/completions',
+  family: 'openai',
   idPrefix: 'chatcmpl-',
   reasoning: true,
   parse: parseChatRequest,
@@ -13,6 +14,7 @@ export const CHAT_API: GenerationApi = {
 
 export const COMPLETIONS_API: GenerationApi = {
   endpoint: '/v1/completions',
+  family: 'openai',
   idPrefix: 'cmpl-',
   reasoning: false,
   parse: parseCompletionRequest,

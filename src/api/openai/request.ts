@@ -24,6 +24,8 @@ export interface GenerationRequest {
   readonly ignoreEos: boolean;
   /** null when the request did not ask; reasoning models then use "medium". */
   readonly reasoningEffort: ReasoningEffort | null;
+  /** TGI's `parameters.details`: the answer carries per-token details. */
+  readonly details?: boolean;
 }
 
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high'];

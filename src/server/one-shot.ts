@@ -1,0 +1,95 @@
+import { type Request, type Response } from 'express';
+import { type AppContext } from './context.js';
+import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
+import { sendError, sendJson } from './respond.js';
+import { scheduleOnce } from './stream-loop.js';
+
+/** An API answered in one piece after one latency (embeddings, rankings): parser and pure formatter. */
+export interface OneShotApi<T> {
+  readonly endpoint: string;
+  readonly family: ErrorFamily;
+  parse(body: unknown): T;
+  /** Latency in ms for this request under the server's config. */
+  latencyMs(request: T, ctx: AppContext): number;
+  promptTokens(request: T, ctx: AppContext): number;
+  model(request: T): string;
+  respond(request: T, ctx: AppContext): unknown;
+}
+
+/** parse → fault injection → one scheduler deadline → the body; telemetry as for every request. */
+export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
+  return (req: Request, res: Response): void => {
+    const arrival = req.arrival;
+    let request: T;
+    let injected = false;
+    try {
+      request = api.parse(req.body);
+      injected = ctx.shouldInjectError();
+      if (injected) throw injectedFailure();
+    } catch (err) {
+      const apiErr = toApiError(err);
+      const model = (req.body as { model?: unknown } | null)?.model;
+      ctx.sink.request({
+        kind: 'end',
+        admitted: false,
+        endpoint: api.endpoint,
+        model: typeof model === 'string' ? model : 'unknown',
+        stream: false,
+        status: apiErr.status,
+        outcome: 'error',
+        errorType: injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation',
+        promptTokens: 0,
+        completionTokens: 0,
+        reasoningTokens: 0,
+        cachedTokens: 0,
+        plannedTokens: 0,
+        maxTokens: null,
+        finishReason: null,
+        queueMs: 0,
+        ttftMs: null,
+        lastTokenMs: null,
+        e2eMs: performance.now() - arrival,
+        itlMs: [],
+      });
+      sendError(res, apiErr, api.family);
+      return;
+    }
+    const model = api.model(request);
+    const promptTokens = api.promptTokens(request, ctx);
+    const queueMs = performance.now() - arrival;
+    ctx.sink.request({ kind: 'start', endpoint: api.endpoint, model, stream: false, promptTokens, plannedTokens: 0 });
+    const end = (outcome: 'ok' | 'disconnect', at: number): void =>
+      ctx.sink.request({
+        kind: 'end',
+        admitted: true,
+        endpoint: api.endpoint,
+        model,
+        stream: false,
+        status: outcome === 'ok' ? 200 : 499,
+        outcome,
+        errorType: outcome === 'ok' ? null : 'cancelled',
+        promptTokens,
+        completionTokens: 0,
+        reasoningTokens: 0,
+        cachedTokens: 0,
+        plannedTokens: 0,
+        maxTokens: null,
+        finishReason: null,
+        queueMs,
+        ttftMs: null,
+        lastTokenMs: null,
+        e2eMs: at - arrival,
+        itlMs: [],
+      });
+    scheduleOnce(
+      res,
+      arrival + api.latencyMs(request, ctx),
+      ctx.scheduler,
+      (now) => {
+        sendJson(res, 200, api.respond(request, ctx), { 'x-request-id': req.requestId }, true);
+        end('ok', now);
+      },
+      (at) => end('disconnect', at),
+    );
+  };
+}
