@@ -5,10 +5,10 @@ import { type GenerationRequest } from '../api/openai/request.js';
 import { stableKey } from '../generation/hash.js';
 import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
-import { type RequestEnded } from '../telemetry/events.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type AppContext } from './context.js';
 import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
+import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { type StreamBody } from './sse.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
@@ -67,33 +67,6 @@ function endBase(api: GenerationApi, request: GenerationRequest, plan: OutputPla
     cachedTokens: plan.cachedTokens,
     plannedTokens: plan.content.length + plan.reasoning.length,
     maxTokens: request.maxTokens,
-  };
-}
-
-/** A request refused before it started: one end event, no start (so no gauge moves). */
-function refused(endpoint: string, body: unknown, status: number, errorType: string, e2eMs: number): RequestEnded {
-  const model = (body as { model?: unknown } | null)?.model;
-  return {
-    kind: 'end',
-    admitted: false,
-    endpoint,
-    model: typeof model === 'string' ? model : 'unknown',
-    stream: (body as { stream?: unknown } | null)?.stream === true,
-    status,
-    outcome: 'error',
-    errorType,
-    promptTokens: 0,
-    completionTokens: 0,
-    reasoningTokens: 0,
-    cachedTokens: 0,
-    plannedTokens: 0,
-    maxTokens: null,
-    finishReason: null,
-    queueMs: e2eMs,
-    ttftMs: null,
-    lastTokenMs: null,
-    e2eMs,
-    itlMs: [],
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Request, type Response } from 'express';
 import { type AppContext } from './context.js';
 import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
+import { oneShotEnded, refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce } from './stream-loop.js';
 
@@ -28,29 +29,8 @@ export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
       if (injected) throw injectedFailure();
     } catch (err) {
       const apiErr = toApiError(err);
-      const model = (req.body as { model?: unknown } | null)?.model;
-      ctx.sink.request({
-        kind: 'end',
-        admitted: false,
-        endpoint: api.endpoint,
-        model: typeof model === 'string' ? model : 'unknown',
-        stream: false,
-        status: apiErr.status,
-        outcome: 'error',
-        errorType: injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation',
-        promptTokens: 0,
-        completionTokens: 0,
-        reasoningTokens: 0,
-        cachedTokens: 0,
-        plannedTokens: 0,
-        maxTokens: null,
-        finishReason: null,
-        queueMs: 0,
-        ttftMs: null,
-        lastTokenMs: null,
-        e2eMs: performance.now() - arrival,
-        itlMs: [],
-      });
+      const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
+      ctx.sink.request(refused(api.endpoint, req.body, apiErr.status, kind, performance.now() - arrival));
       sendError(res, apiErr, api.family);
       return;
     }
@@ -59,28 +39,7 @@ export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
     const queueMs = performance.now() - arrival;
     ctx.sink.request({ kind: 'start', endpoint: api.endpoint, model, stream: false, promptTokens, plannedTokens: 0 });
     const end = (outcome: 'ok' | 'disconnect', at: number): void =>
-      ctx.sink.request({
-        kind: 'end',
-        admitted: true,
-        endpoint: api.endpoint,
-        model,
-        stream: false,
-        status: outcome === 'ok' ? 200 : 499,
-        outcome,
-        errorType: outcome === 'ok' ? null : 'cancelled',
-        promptTokens,
-        completionTokens: 0,
-        reasoningTokens: 0,
-        cachedTokens: 0,
-        plannedTokens: 0,
-        maxTokens: null,
-        finishReason: null,
-        queueMs,
-        ttftMs: null,
-        lastTokenMs: null,
-        e2eMs: at - arrival,
-        itlMs: [],
-      });
+      ctx.sink.request(oneShotEnded(api.endpoint, model, promptTokens, outcome, queueMs, at - arrival));
     scheduleOnce(
       res,
       arrival + api.latencyMs(request, ctx),

@@ -182,42 +182,20 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
   const durationFor = perModel((model) => duration.bind(labels(model)));
   const K = ['dynamo_component', 'dynamo_namespace'] as const;
   const kv = { dynamo_component: component, dynamo_namespace: 'dynamo' };
-  new Gauge({
-    name: `${p}kvstats_active_blocks`,
-    help: 'Number of active KV cache blocks',
-    labelNames: K,
-    ...reg,
-    collect() {
-      this.set(kv, ctx.load.kvActiveBlocks);
-    },
-  });
-  new Gauge({
-    name: `${p}kvstats_total_blocks`,
-    help: 'Total number of KV cache blocks',
-    labelNames: K,
-    ...reg,
-    collect() {
-      this.set(kv, KV_TOTAL_BLOCKS);
-    },
-  });
-  new Gauge({
-    name: `${p}kvstats_gpu_cache_usage_percent`,
-    help: 'GPU cache usage as a percentage (0.0-1.0)',
-    labelNames: K,
-    ...reg,
-    collect() {
-      this.set(kv, ctx.load.kvUsage);
-    },
-  });
-  new Gauge({
-    name: `${p}kvstats_gpu_prefix_cache_hit_rate`,
-    help: 'GPU prefix cache hit rate as a percentage (0.0-1.0)',
-    labelNames: K,
-    ...reg,
-    collect() {
-      this.set(kv, hitRate());
-    },
-  });
+  const kvGauge = (name: string, help: string, value: () => number) =>
+    new Gauge({
+      name: p + name,
+      help,
+      labelNames: K,
+      ...reg,
+      collect() {
+        this.set(kv, value());
+      },
+    });
+  kvGauge('kvstats_active_blocks', 'Number of active KV cache blocks', () => ctx.load.kvActiveBlocks);
+  kvGauge('kvstats_total_blocks', 'Total number of KV cache blocks', () => KV_TOTAL_BLOCKS);
+  kvGauge('kvstats_gpu_cache_usage_percent', 'GPU cache usage as a percentage (0.0-1.0)', () => ctx.load.kvUsage);
+  kvGauge('kvstats_gpu_prefix_cache_hit_rate', 'GPU prefix cache hit rate as a percentage (0.0-1.0)', () => hitRate());
   new Gauge({
     name: `${p}uptime_seconds`,
     help: 'Total uptime of the DistributedRuntime in seconds',

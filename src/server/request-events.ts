@@ -1,0 +1,53 @@
+import { type RequestEnded } from '../telemetry/events.js';
+
+/** The end event of a request refused before it started (bad input, injected failure): no start came first. */
+export function refused(
+  endpoint: string,
+  body: unknown,
+  status: number,
+  errorType: string,
+  e2eMs: number,
+): RequestEnded {
+  const model = (body as { model?: unknown } | null)?.model;
+  return {
+    kind: 'end',
+    admitted: false,
+    endpoint,
+    model: typeof model === 'string' ? model : 'unknown',
+    stream: (body as { stream?: unknown } | null)?.stream === true,
+    status,
+    outcome: 'error',
+    errorType,
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    plannedTokens: 0,
+    maxTokens: null,
+    finishReason: null,
+    queueMs: e2eMs,
+    ttftMs: null,
+    lastTokenMs: null,
+    e2eMs,
+    itlMs: [],
+  };
+}
+
+/** The end event of an admitted one-shot request (embeddings, rankings): no tokens generated. */
+export function oneShotEnded(
+  endpoint: string,
+  model: string,
+  promptTokens: number,
+  outcome: 'ok' | 'disconnect',
+  queueMs: number,
+  e2eMs: number,
+): RequestEnded {
+  return {
+    ...refused(endpoint, { model }, outcome === 'ok' ? 200 : 499, 'cancelled', e2eMs),
+    admitted: true,
+    outcome,
+    errorType: outcome === 'ok' ? null : 'cancelled',
+    promptTokens,
+    queueMs,
+  };
+}
