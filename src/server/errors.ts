@@ -1,5 +1,5 @@
 /** API families whose error bodies differ on the wire. */
-export type ErrorFamily = 'openai' | 'tgi' | 'cohere';
+export type ErrorFamily = 'openai' | 'tgi' | 'cohere' | 'anthropic';
 
 /** The one error type: every failure the server answers goes through renderError. */
 export class ApiError extends Error {
@@ -27,11 +27,22 @@ export const injectedFailure = (): ApiError =>
 /**
  * The error body in the called API's shape: OpenAI's (as vLLM also returns it)
  * `{"error":{"message","type","param","code"}}`; HF TGI's and TEI's `{"error","error_type"}`;
- * Cohere's `{"message"}`.
+ * Cohere's `{"message"}`; Anthropic's `{"type":"error","error":{"type","message"}}`.
  */
 export function errorBody(err: ApiError, family: ErrorFamily): Record<string, unknown> {
   if (family === 'tgi') return { error: err.message, error_type: err.status >= 500 ? 'generation' : 'validation' };
   if (family === 'cohere') return { message: err.message };
+  if (family === 'anthropic') {
+    const type =
+      err.status >= 500
+        ? 'api_error'
+        : err.status === 404
+          ? 'not_found_error'
+          : err.status === 413
+            ? 'request_too_large'
+            : 'invalid_request_error';
+    return { type: 'error', error: { type, message: err.message } };
+  }
   return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
 }
 

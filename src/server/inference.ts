@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type IncomingHttpHeaders } from 'node:http';
 import { type Request, type Response } from 'express';
 import { type ResponseMeta } from '../api/openai/format.js';
 import { type GenerationRequest } from '../api/openai/request.js';
@@ -19,9 +20,13 @@ export interface GenerationApi {
   /** Whose error shape failures take. */
   readonly family: ErrorFamily;
   readonly idPrefix: string;
+  /** Response ids in the API's own style; default: idPrefix + a UUID. */
+  newId?(): string;
   /** Whether reasoning models think on this API (chat yes, legacy completions no). */
   readonly reasoning: boolean;
   parse(body: unknown): GenerationRequest;
+  /** Header rules of the API (Anthropic's required `anthropic-version`); throws an ApiError. */
+  checkHeaders?(headers: IncomingHttpHeaders): void;
   body(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage, request: GenerationRequest): unknown;
   stream(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null, request: GenerationRequest): StreamBody;
 }
@@ -40,7 +45,8 @@ function unixSeconds(now: number): number {
 export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): OutputPlan {
   const promptTokens = request.promptTokenCount ?? ctx.tokenizer.count(request.promptText);
   const reasoningBudget =
-    api.reasoning && isReasoningModel(request.model) ? REASONING_BUDGET[request.reasoningEffort ?? 'medium'] : 0;
+    request.reasoningBudget ??
+    (api.reasoning && isReasoningModel(request.model) ? REASONING_BUDGET[request.reasoningEffort ?? 'medium'] : 0);
   return planOutput(
     {
       promptTokens,
@@ -89,6 +95,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     let plan: OutputPlan;
     let injected = false;
     try {
+      api.checkHeaders?.(req.headers);
       request = api.parse(req.body);
       injected = ctx.shouldInjectError();
       if (injected) throw injectedFailure();
@@ -106,7 +113,11 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     const admitted = performance.now();
     const queueMs = admitted - arrival;
     const { model, stream } = request;
-    const meta: ResponseMeta = { id: api.idPrefix + randomUUID(), model, created: unixSeconds(arrival) };
+    const meta: ResponseMeta = {
+      id: api.newId?.() ?? api.idPrefix + randomUUID(),
+      model,
+      created: unixSeconds(arrival),
+    };
     const usage = openAIUsage(plan);
     const latency = planLatency(ctx.config);
     const headers = { 'x-request-id': req.requestId };

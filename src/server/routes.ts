@@ -1,4 +1,5 @@
 import { type Request, type Response } from 'express';
+import { MESSAGES_API } from '../api/anthropic/messages.js';
 import { EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
 import { CHAT_API, COMPLETIONS_API } from '../api/openai/apis.js';
 import { COHERE_RERANK_API, NIM_RANKING_API, TEI_RERANK_API } from '../api/rankings/rankings.js';
@@ -37,6 +38,13 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       family: 'openai',
       summary: 'OpenAI text completions (stream or not)',
       handler: generationHandler(ctx, COMPLETIONS_API),
+    },
+    {
+      method: 'POST',
+      path: '/v1/messages',
+      family: 'anthropic',
+      summary: 'Anthropic Messages (stream or not; thinking, tools)',
+      handler: generationHandler(ctx, MESSAGES_API),
     },
     ...[TGI_GENERATE_API, TGI_STREAM_API].map((api): Route => ({
       method: 'POST',

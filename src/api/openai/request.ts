@@ -26,6 +26,10 @@ export interface GenerationRequest {
   readonly reasoningEffort: ReasoningEffort | null;
   /** TGI's `parameters.details`: the answer carries per-token details. */
   readonly details?: boolean;
+  /** A thinking budget set by the request itself (Anthropic `thinking.budget_tokens`), whatever the model. */
+  readonly reasoningBudget?: number;
+  /** Anthropic tools: the answer ends with a tool_use block for the first one. */
+  readonly toolName?: string | null;
 }
 
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high'];

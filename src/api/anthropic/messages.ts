@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { type OutputPlan } from '../../generation/planner.js';
+import { badRequest } from '../../server/errors.js';
+import { type GenerationApi } from '../../server/inference.js';
+import { type StreamBody } from '../../server/sse.js';
+import { type JsonObject, optionalBool, optionalObject, requireObject, requiredString } from '../fields.js';
+import { type GenerationRequest } from '../openai/request.js';
+
+function blockText(content: unknown, where: string): string {
+  if (content === undefined || content === null) return '';
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) throw badRequest(`${where} must be a string or a list of content blocks`, where);
+  return content
+    .map((b) =>
+      typeof b === 'object' && b !== null && typeof (b as JsonObject)['text'] === 'string'
+        ? ((b as JsonObject)['text'] as string)
+        : '',
+    )
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function parseMessagesRequest(raw: unknown): GenerationRequest {
+  const body = requireObject(raw);
+  const model = requiredString(body, 'model');
+  const max = body['max_tokens'];
+  if (max === undefined || max === null) throw badRequest('max_tokens: Field required', 'max_tokens');
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1)
+    throw badRequest('max_tokens: must be an integer >= 1', 'max_tokens');
+  const messages = body['messages'];
+  if (!Array.isArray(messages)) throw badRequest('messages: Field required (a list of messages)', 'messages');
+  const texts = messages.map((m, i) => {
+    if (typeof m !== 'object' || m === null || typeof (m as JsonObject)['role'] !== 'string') {
+      throw badRequest(`messages.${i}: must be an object with role and content`, `messages.${i}`);
+    }
+    return blockText((m as JsonObject)['content'], `messages.${i}.content`);
+  });
+  const system = blockText(body['system'], 'system');
+  const thinking = optionalObject(body, 'thinking');
+  const budget = thinking?.['budget_tokens'];
+  const thinks =
+    thinking !== null &&
+    thinking['type'] !== 'disabled' &&
+    typeof budget === 'number' &&
+    Number.isInteger(budget) &&
+    budget > 0;
+  const tools = body['tools'];
+  const choice = optionalObject(body, 'tool_choice');
+  let toolName: string | null = null;
+  if (Array.isArray(tools) && tools.length > 0 && choice?.['type'] !== 'none') {
+    const first = tools[0] as JsonObject | null;
+    toolName = typeof first?.['name'] === 'string' ? (first['name'] as string) : 'tool';
+  }
+  return {
+    model,
+    stream: optionalBool(body, 'stream'),
+    includeUsage: true,
+    promptText: [system, ...texts].filter(Boolean).join('\n'),
+    promptTokenCount: null,
+    maxTokens: max,
+    minTokens: null,
+    ignoreEos: false,
+    reasoningEffort: null,
+    // Thinking leaves at least one token of the cap for text, as upstream does.
+    reasoningBudget: thinks ? Math.min(budget, Math.max(max - 1, 0)) : 0,
+    toolName,
+  };
+}
+
+export const messageId = (): string => `msg_${randomBytes(12).toString('hex')}`;
+const toolId = (): string => `toolu_${randomBytes(12).toString('hex')}`;
+const SIGNATURE = 'mock-signature';
+
+function stopReason(plan: OutputPlan, request: GenerationRequest): string {
+  if (request.toolName) return 'tool_use';
+  return plan.finishReason === 'length' ? 'max_tokens' : 'end_turn';
+}
+
+function usage(plan: OutputPlan) {
+  return {
+    input_tokens: plan.promptTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: plan.content.length + plan.reasoning.length,
+  };
+}
+
+export function messageBody(id: string, plan: OutputPlan, request: GenerationRequest): Record<string, unknown> {
+  const content: Record<string, unknown>[] = [];
+  if (plan.reasoning.length > 0)
+    content.push({ type: 'thinking', thinking: plan.reasoning.join(''), signature: SIGNATURE });
+  content.push({ type: 'text', text: plan.content.join('') });
+  if (request.toolName) content.push({ type: 'tool_use', id: toolId(), name: request.toolName, input: {} });
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model: request.model,
+    content,
+    stop_reason: stopReason(plan, request),
+    stop_sequence: null,
+    usage: usage(plan),
+  };
+}
+
+const ev = (type: string, data: Record<string, unknown>): string =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+/**
+ * Anthropic's stream: message_start and ping lead the first event; a thinking block (one
+ * thinking_delta per token, then its signature) comes before the text block (one text_delta per
+ * token); an optional tool_use block; then message_delta with the stop reason and usage, and message_stop.
+ */
+export function messageStream(id: string, plan: OutputPlan, request: GenerationRequest): StreamBody {
+  const R = plan.reasoning.length;
+  const C = plan.content.length;
+  const textIndex = R > 0 ? 1 : 0;
+  const events = R + Math.max(C, 1);
+  const start =
+    ev('message_start', {
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model: request.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: plan.promptTokens,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 1,
+        },
+      },
+    }) + ev('ping', {});
+  const openText = ev('content_block_start', { index: textIndex, content_block: { type: 'text', text: '' } });
+  let trailer = ev('content_block_stop', { index: textIndex });
+  if (request.toolName) {
+    const i = textIndex + 1;
+    trailer +=
+      ev('content_block_start', {
+        index: i,
+        content_block: { type: 'tool_use', id: toolId(), name: request.toolName, input: {} },
+      }) +
+      ev('content_block_delta', { index: i, delta: { type: 'input_json_delta', partial_json: '{}' } }) +
+      ev('content_block_stop', { index: i });
+  }
+  trailer +=
+    ev('message_delta', {
+      delta: { stop_reason: stopReason(plan, request), stop_sequence: null },
+      usage: usage(plan),
+    }) + ev('message_stop', {});
+  return {
+    events,
+    tokenEvents: R + C,
+    frame(i) {
+      let out = i === 0 ? start : '';
+      if (i < R) {
+        if (i === 0) out += ev('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '' } });
+        out += ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: plan.reasoning[i] } });
+        if (i === R - 1)
+          out +=
+            ev('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: SIGNATURE } }) +
+            ev('content_block_stop', { index: 0 });
+        return out;
+      }
+      if (i === R) out += openText;
+      if (C > 0)
+        out += ev('content_block_delta', {
+          index: textIndex,
+          delta: { type: 'text_delta', text: plan.content[i - R] },
+        });
+      return out;
+    },
+    trailer,
+  };
+}
+
+export const MESSAGES_API: GenerationApi = {
+  endpoint: '/v1/messages',
+  family: 'anthropic',
+  idPrefix: 'msg_',
+  newId: messageId,
+  reasoning: false,
+  parse: parseMessagesRequest,
+  checkHeaders(headers) {
+    if (!headers['anthropic-version']) throw badRequest('anthropic-version: header is required');
+  },
+  body: (meta, plan, _usage, request) => messageBody(meta.id, plan, request),
+  stream: (meta, plan, _usage, request) => messageStream(meta.id, plan, request),
+};
