@@ -1,6 +1,7 @@
 import { type Request, type Response } from 'express';
 import { MESSAGES_API } from '../api/anthropic/messages.js';
 import { EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
+import { RESPONSES_API } from '../api/responses/responses.js';
 import { CHAT_API, COMPLETIONS_API } from '../api/openai/apis.js';
 import { COHERE_RERANK_API, NIM_RANKING_API, TEI_RERANK_API } from '../api/rankings/rankings.js';
 import { TGI_GENERATE_API, TGI_STREAM_API } from '../api/tgi/tgi.js';
@@ -38,6 +39,13 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       family: 'openai',
       summary: 'OpenAI text completions (stream or not)',
       handler: generationHandler(ctx, COMPLETIONS_API),
+    },
+    {
+      method: 'POST',
+      path: '/v1/responses',
+      family: 'openai',
+      summary: 'OpenAI Responses (stream or not)',
+      handler: generationHandler(ctx, RESPONSES_API),
     },
     {
       method: 'POST',

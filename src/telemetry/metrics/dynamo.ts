@@ -13,10 +13,13 @@ import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
 import { FastHistogram } from './fast-histogram.js';
 import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
-const ENDPOINT_NAME: Record<string, string> = {
+const ENDPOINT_NAMES: Record<string, string> = {
   '/v1/chat/completions': 'chat_completions',
   '/v1/completions': 'completions',
+  '/v1/responses': 'responses',
+  '/v1/messages': 'messages',
 };
+const endpointName = (path: string): string => ENDPOINT_NAMES[path] ?? path.replace(/^\//, '').replace(/\//g, '_');
 
 /** dynamo_frontend error_type for a failed request (catalog §4a). */
 function errorType(e: RequestEnded): string {
@@ -114,7 +117,7 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
       const model = e.model.toLowerCase();
       registered.add(e.model);
       inflight.set(model, (inflight.get(model) ?? 0) + 1);
-      started.inc({ model, endpoint: ENDPOINT_NAME[e.endpoint]!, request_type: kind(e.stream) });
+      started.inc({ model, endpoint: endpointName(e.endpoint), request_type: kind(e.stream) });
     },
     end(e) {
       if (!isGeneration(e.endpoint)) return;
@@ -123,7 +126,7 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
       const status = e.outcome === 'ok' ? 'success' : 'error';
       requests.inc({
         model,
-        endpoint: ENDPOINT_NAME[e.endpoint]!,
+        endpoint: endpointName(e.endpoint),
         request_type: kind(e.stream),
         status,
         error_type: errorType(e),
