@@ -1,6 +1,7 @@
 import { type Request, type Response } from 'express';
 import { MESSAGES_API } from '../api/anthropic/messages.js';
-import { EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
+import { CHAT_EMBEDDINGS_API, EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
+import { CUSTOM_MULTIMODAL_API } from '../api/multimodal/custom.js';
 import { RESPONSES_API } from '../api/responses/responses.js';
 import { CHAT_API, COMPLETIONS_API } from '../api/openai/apis.js';
 import { COHERE_RERANK_API, NIM_RANKING_API, TEI_RERANK_API } from '../api/rankings/rankings.js';
@@ -67,6 +68,20 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       family: 'openai',
       summary: 'OpenAI embeddings (float or base64)',
       handler: oneShotHandler(ctx, EMBEDDINGS_API),
+    },
+    {
+      method: 'POST',
+      path: '/v1/chat/embeddings',
+      family: 'openai',
+      summary: 'Embeddings of each chat message (chat-shaped body)',
+      handler: oneShotHandler(ctx, CHAT_EMBEDDINGS_API),
+    },
+    {
+      method: 'POST',
+      path: '/v1/custom-multimodal',
+      family: 'openai',
+      summary: 'Custom multimodal format (text fragments, images, videos, audio)',
+      handler: generationHandler(ctx, CUSTOM_MULTIMODAL_API),
     },
     {
       method: 'POST',

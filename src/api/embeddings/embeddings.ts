@@ -91,3 +91,36 @@ export const EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
     };
   },
 };
+
+/** `POST /v1/chat/embeddings` (as upstream has it): one vector per chat message, from a chat-shaped body. */
+export const CHAT_EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
+  ...EMBEDDINGS_API,
+  endpoint: '/v1/chat/embeddings',
+  parse(raw) {
+    const body = requireObject(raw);
+    const messages = body['messages'];
+    if (!Array.isArray(messages)) throw badRequest("Field 'messages' must be a list of messages", 'messages');
+    const inputs = messages.map((m, i) => {
+      const content = typeof m === 'object' && m !== null ? (m as JsonObject)['content'] : undefined;
+      if (typeof content === 'string') return content;
+      if (Array.isArray(content)) {
+        return content
+          .map((p) =>
+            typeof p === 'object' && p !== null && typeof (p as JsonObject)['text'] === 'string'
+              ? (p as JsonObject)['text']
+              : '',
+          )
+          .join('\n');
+      }
+      if (content === undefined || content === null) return '';
+      throw badRequest(`messages[${i}].content must be a string or a list of parts`, `messages[${i}].content`);
+    });
+    return {
+      model: requiredString(body, 'model'),
+      inputs: inputs.length ? inputs : [''],
+      idTokens: 0,
+      dimensions: DEFAULT_DIMENSIONS,
+      base64: false,
+    };
+  },
+};

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { messageBody, messageStream } from '../../src/api/anthropic/messages.js';
+import { chatCompletionBody, chatStreamBody, completionStreamBody } from '../../src/api/openai/format.js';
+import { type GenerationRequest } from '../../src/api/openai/request.js';
+import { responsesStream } from '../../src/api/responses/responses.js';
+import { TGI_STREAM_API } from '../../src/api/tgi/tgi.js';
+import { type OutputPlan } from '../../src/generation/planner.js';
+import { openAIUsage } from '../../src/generation/usage.js';
+import { type StreamBody } from '../../src/server/sse.js';
+
+const meta = { id: 'chatcmpl-1', created: 1700000000, model: 'm' };
+const plan: OutputPlan = {
+  promptTokens: 5,
+  reasoning: [],
+  content: ['Hello', ' world'],
+  finishReason: 'length',
+  cachedTokens: 2,
+};
+const thinking: OutputPlan = { ...plan, reasoning: ['Hm', '.'] };
+const request: GenerationRequest = {
+  model: 'm',
+  stream: true,
+  includeUsage: true,
+  promptText: 'hi',
+  promptTokenCount: null,
+  maxTokens: 2,
+  minTokens: null,
+  ignoreEos: false,
+  reasoningEffort: null,
+};
+const all = (b: StreamBody): string => Array.from({ length: b.events }, (_, i) => b.frame(i)).join('') + b.trailer;
+
+describe('OpenAI formatters (golden)', () => {
+  it('chat stream frames', () => {
+    const body = chatStreamBody(meta, plan, null);
+    const head =
+      '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{';
+    assert.equal(
+      all(body),
+      `data: ${head}"role":"assistant","content":"Hello"},"logprobs":null,"finish_reason":null}]}\n\n` +
+        `data: ${head}"content":" world"},"logprobs":null,"finish_reason":"length"}]}\n\n` +
+        'data: [DONE]\n\n',
+    );
+  });
+  it('chat stream with reasoning and usage', () => {
+    const frames = all(chatStreamBody(meta, thinking, openAIUsage(thinking)))
+      .trim()
+      .split('\n\n');
+    assert.equal(frames.length, 6);
+    const chunks = frames
+      .slice(0, 5)
+      .map(
+        (f) =>
+          JSON.parse(f.slice(6)) as {
+            choices: { delta: Record<string, string> }[];
+            usage?: { completion_tokens: number };
+          },
+      );
+    assert.deepEqual(chunks[0]!.choices[0]!.delta, { role: 'assistant', reasoning_content: 'Hm' });
+    assert.deepEqual(chunks[2]!.choices[0]!.delta, { content: 'Hello' });
+    assert.equal(chunks[4]!.usage?.completion_tokens, 4);
+  });
+  it('completion stream frames', () => {
+    const head =
+      '{"id":"chatcmpl-1","object":"text_completion","created":1700000000,"model":"m","choices":[{"index":0,"text":';
+    assert.equal(
+      all(completionStreamBody(meta, plan, null)),
+      `data: ${head}"Hello","logprobs":null,"finish_reason":null}]}\n\ndata: ${head}" world","logprobs":null,"finish_reason":"length"}]}\n\ndata: [DONE]\n\n`,
+    );
+  });
+  it('chat body', () => {
+    assert.deepEqual(chatCompletionBody(meta, thinking, openAIUsage(thinking)), {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1700000000,
+      model: 'm',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello world', reasoning_content: 'Hm.' },
+          logprobs: null,
+          finish_reason: 'length',
+        },
+      ],
+      usage: {
+        prompt_tokens: 5,
+        completion_tokens: 4,
+        total_tokens: 9,
+        prompt_tokens_details: { cached_tokens: 2 },
+        completion_tokens_details: {
+          reasoning_tokens: 2,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
+      },
+    });
+  });
+});
+
+describe('TGI, Anthropic and Responses formatters (golden)', () => {
+  it('TGI stream frames', () => {
+    assert.equal(
+      all(TGI_STREAM_API.stream(meta, plan, null, request)),
+      'data: {"index":0,"token":{"id":1000,"text":"Hello","logprob":-0.1,"special":false},"generated_text":null,"details":null}\n\n' +
+        'data: {"index":1,"token":{"id":1001,"text":" world","logprob":-0.1,"special":false},"generated_text":"Hello world","details":{"finish_reason":"length","generated_tokens":2,"seed":null}}\n\n',
+    );
+  });
+  it('Anthropic stream event sequence and body', () => {
+    const frames = all(messageStream('msg_1', thinking, request))
+      .trim()
+      .split('\n\n');
+    const events = frames.map((f) => {
+      const [ev, data] = f.split('\n');
+      const json = JSON.parse(data!.slice(6)) as { type: string; delta?: Record<string, unknown> };
+      assert.equal(ev, `event: ${json.type}`);
+      return json;
+    });
+    assert.deepEqual(
+      events.map((e) => e.type + (e.delta && 'type' in e.delta ? `:${String(e.delta['type'])}` : '')),
+      [
+        'message_start',
+        'ping',
+        'content_block_start',
+        'content_block_delta:thinking_delta',
+        'content_block_delta:thinking_delta',
+        'content_block_delta:signature_delta',
+        'content_block_stop',
+        'content_block_start',
+        'content_block_delta:text_delta',
+        'content_block_delta:text_delta',
+        'content_block_stop',
+        'message_delta',
+        'message_stop',
+      ],
+    );
+    assert.deepEqual(messageBody('msg_1', plan, request), {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'm',
+      content: [{ type: 'text', text: 'Hello world' }],
+      stop_reason: 'max_tokens',
+      stop_sequence: null,
+      usage: { input_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 2 },
+    });
+  });
+  it('Responses stream: event types in order with running sequence numbers', () => {
+    const frames = all(responsesStream({ ...meta, id: 'resp_1' }, request, plan))
+      .trim()
+      .split('\n\n');
+    const events = frames.map(
+      (f) => JSON.parse(f.split('\n')[1]!.slice(6)) as { type: string; sequence_number: number; delta?: string },
+    );
+    assert.deepEqual(
+      events.map((e) => e.type),
+      [
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.content_part.added',
+        'response.output_text.delta',
+        'response.output_text.delta',
+        'response.output_text.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        'response.completed',
+      ],
+    );
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
+    assert.deepEqual(
+      events.filter((e) => e.delta !== undefined).map((e) => e.delta),
+      ['Hello', ' world'],
+    );
+  });
+});
