@@ -48,15 +48,13 @@ describe('OpenAI formatters (golden)', () => {
       .trim()
       .split('\n\n');
     assert.equal(frames.length, 6);
-    const chunks = frames
-      .slice(0, 5)
-      .map(
-        (f) =>
-          JSON.parse(f.slice(6)) as {
-            choices: { delta: Record<string, string> }[];
-            usage?: { completion_tokens: number };
-          },
-      );
+    const chunks = frames.slice(0, 5).map(
+      (f) =>
+        JSON.parse(f.slice(6)) as {
+          choices: { delta: Record<string, string> }[];
+          usage?: { completion_tokens: number };
+        },
+    );
     assert.deepEqual(chunks[0]!.choices[0]!.delta, { role: 'assistant', reasoning_content: 'Hm' });
     assert.deepEqual(chunks[2]!.choices[0]!.delta, { content: 'Hello' });
     assert.equal(chunks[4]!.usage?.completion_tokens, 4);
