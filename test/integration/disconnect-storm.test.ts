@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { describe, it } from 'node:test';
+import { getJson, startServer } from '../support/server.js';
+
+interface Health {
+  telemetry: { streamsOpen: number; requestsInFlight: number; disconnectsTotal: number };
+}
+
+/** Opens a stream, reads until `after` events arrived, then destroys the connection. */
+function abortAfter(url: string, after: number): Promise<void> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({
+      model: 'm',
+      messages: [{ role: 'user', content: 'storm' }],
+      max_tokens: 100000,
+      ignore_eos: true,
+      stream: true,
+    });
+    const req = request(
+      `${url}/v1/chat/completions`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let seen = 0;
+        res.on('data', (d: Buffer) => {
+          seen += d.toString().split('data: {').length - 1;
+          if (seen >= after) {
+            req.destroy();
+            resolve();
+          }
+        });
+      },
+    );
+    req.on('error', () => resolve());
+    req.end(body);
+  });
+}
+
+describe('disconnect storm', () => {
+  it('1,000 streams aborted mid-way leave nothing open and are all counted', async () => {
+    const server = await startServer(['--ttft', '1', '--itl', '2']);
+    try {
+      for (let wave = 0; wave < 5; wave++) {
+        await Promise.all(Array.from({ length: 200 }, (_, i) => abortAfter(server.url, 1 + (i % 5))));
+      }
+      const deadline = Date.now() + 5000;
+      let h: Health | undefined;
+      while (Date.now() < deadline) {
+        h = await getJson<Health>(`${server.url}/health`);
+        if (
+          h.telemetry.streamsOpen === 0 &&
+          h.telemetry.requestsInFlight === 0 &&
+          h.telemetry.disconnectsTotal === 1000
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(h?.telemetry.streamsOpen, 0);
+      assert.equal(h?.telemetry.requestsInFlight, 0);
+      assert.equal(h?.telemetry.disconnectsTotal, 1000);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /aiperf_mock_client_disconnects_total\{endpoint="\/v1\/chat\/completions"\} 1000/);
+      assert.match(metrics, /aiperf_mock_requests_in_progress\{endpoint="\/v1\/chat\/completions"\} 0/);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});
