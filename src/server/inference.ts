@@ -9,6 +9,7 @@ import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type AppContext } from './context.js';
 import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
+import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { type StreamBody } from './sse.js';
@@ -94,10 +95,13 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     let request: GenerationRequest;
     let plan: OutputPlan;
     let injected = false;
+    let fault: Fault | null = null;
     try {
       api.checkHeaders?.(req.headers);
       request = api.parse(req.body);
-      injected = ctx.shouldInjectError();
+      fault = parseFault(req.headers[FAULT_HEADER]);
+      injected = fault?.kind === 'http' || ctx.shouldInjectError();
+      if (fault?.kind === 'http') throw httpFault(fault.status);
       if (injected) throw injectedFailure();
       plan = planRequest(ctx, api, request);
     } catch (err) {
@@ -145,12 +149,12 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
             const delivered = times.length;
             ctx.sink.request({
               ...base,
-              status: outcome === 'ok' ? 200 : 499,
-              outcome,
-              errorType: outcome === 'ok' ? null : 'cancelled',
+              status: outcome === 'ok' || outcome === 'fault' ? 200 : 499,
+              outcome: outcome === 'fault' ? 'error' : outcome,
+              errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
               completionTokens: delivered,
               reasoningTokens: Math.min(delivered, plan.reasoning.length),
-              finishReason: outcome === 'ok' ? plan.finishReason : 'abort',
+              finishReason: outcome === 'ok' ? plan.finishReason : outcome === 'fault' ? 'error' : 'abort',
               queueMs,
               ttftMs: delivered > 0 ? times[0]! - arrival : null,
               lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
@@ -160,14 +164,36 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
           },
         },
         headers,
+        fault,
       );
       return;
     }
+    const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
     scheduleOnce(
       res,
-      arrival + wholeResponseOffsetMs(latency, planned),
+      arrival + wholeResponseOffsetMs(latency, planned) + stallMs,
       ctx.scheduler,
       (now) => {
+        if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {
+          // No stream to break: the connection drops, or the answer is a 500, when the body was due.
+          if (fault.kind === 'abort-after') res.destroy();
+          else sendError(res, httpFault(500), api.family);
+          ctx.sink.request({
+            ...base,
+            status: fault.kind === 'abort-after' ? 499 : 500,
+            outcome: 'error',
+            errorType: 'injected',
+            completionTokens: 0,
+            reasoningTokens: 0,
+            finishReason: 'error',
+            queueMs,
+            ttftMs: null,
+            lastTokenMs: null,
+            e2eMs: now - arrival,
+            itlMs: [],
+          });
+          return;
+        }
         sendJson(res, 200, api.body(meta, plan, usage, request), headers, true);
         ctx.sink.tokens(planned);
         // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).

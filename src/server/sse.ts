@@ -21,4 +21,6 @@ export interface StreamBody {
   readonly tokenEvents: number;
   frame(i: number): string;
   readonly trailer: string;
+  /** The family's in-band error event (default: OpenAI's `data: {"error":{...}}`). */
+  errorFrame?(message: string): string;
 }

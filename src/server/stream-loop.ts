@@ -2,9 +2,10 @@ import { type ServerResponse } from 'node:http';
 import { type Socket } from 'node:net';
 import { eventOffsetMs, type LatencyPlan } from '../timing/latency.js';
 import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js';
+import { type Fault } from './faults.js';
 import { SSE_HEADERS, type StreamBody } from './sse.js';
 
-export type StreamOutcome = 'ok' | 'disconnect';
+export type StreamOutcome = 'ok' | 'disconnect' | 'fault';
 
 export interface StreamHooks {
   onTokens(n: number): void;
@@ -38,6 +39,11 @@ function writeChunk(res: ServerResponse, data: string): void {
   socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
 }
 
+/** The in-band error event AIPerf (newest) and inference-perf detect: a data line with an `error` object. */
+function openAIErrorFrame(): string {
+  return `data: ${JSON.stringify({ error: { message: 'Injected mid-stream error (X-Mock-Fault)', type: 'server_error', param: null, code: 500 } })}\n\n`;
+}
+
 function uncork(socket: Socket): void {
   socket.uncork();
 }
@@ -56,8 +62,30 @@ class StreamTask implements ScheduledTask {
     private readonly body: StreamBody,
     private readonly scheduler: TokenScheduler,
     private readonly hooks: StreamHooks,
+    private readonly fault: Fault | null,
   ) {
     this.due = arrival + eventOffsetMs(latency, 0);
+  }
+
+  /** Deadline of event i; a `stall=MS` fault holds every event after the first back by MS. */
+  private dueOf(i: number): number {
+    const stall = this.fault?.kind === 'stall' && i >= 1 ? this.fault.ms : 0;
+    return this.arrival + eventOffsetMs(this.latency, i) + stall;
+  }
+
+  /** `abort-after=N` drops the connection, `error-after=N` sends an in-band error event and ends. */
+  private injectFault(i: number, now: number): boolean {
+    const f = this.fault;
+    if (!f || (f.kind !== 'abort-after' && f.kind !== 'error-after') || i !== Math.min(f.tokens, this.body.tokenEvents))
+      return false;
+    this.done = true;
+    if (f.kind === 'abort-after') this.res.destroy();
+    else
+      this.res.end(
+        this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error (X-Mock-Fault)') : openAIErrorFrame(),
+      );
+    this.hooks.onEnd('fault', now, this.tokenTimes);
+    return true;
   }
 
   run(now: number): void {
@@ -67,7 +95,9 @@ class StreamTask implements ScheduledTask {
       this.abort();
       return;
     }
-    const i = this.next++;
+    const i = this.next;
+    if (this.injectFault(i, now)) return;
+    this.next++;
     const isLast = i === body.events - 1;
     // The last event and the terminating chunk leave in one write through the http module.
     if (isLast) res.end(body.frame(i) + body.trailer);
@@ -77,7 +107,7 @@ class StreamTask implements ScheduledTask {
       this.hooks.onTokens(1);
     }
     if (!isLast) {
-      this.due = this.arrival + eventOffsetMs(this.latency, this.next);
+      this.due = this.dueOf(this.next);
       this.scheduler.schedule(this);
       return;
     }
@@ -101,10 +131,11 @@ export function startStream(
   scheduler: TokenScheduler,
   hooks: StreamHooks,
   headers: Readonly<Record<string, string>> = {},
+  fault: Fault | null = null,
 ): void {
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   res.flushHeaders();
-  const task = new StreamTask(res, arrival, latency, body, scheduler, hooks);
+  const task = new StreamTask(res, arrival, latency, body, scheduler, hooks, fault);
   res.once('close', () => task.abort());
   scheduler.schedule(task);
 }

@@ -174,6 +174,8 @@ export function messageStream(id: string, plan: OutputPlan, request: GenerationR
       return out;
     },
     trailer,
+    errorFrame: (message) =>
+      `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`,
   };
 }
 

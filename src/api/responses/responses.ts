@@ -212,6 +212,7 @@ export function responsesStream(meta: ResponseMeta, request: GenerationRequest, 
         });
       return out;
     },
+    errorFrame: (message) => ev('error', { code: 'server_error', message, param: null }),
     get trailer() {
       return (
         ev('response.output_text.done', {

@@ -62,6 +62,7 @@ function tgiStream(plan: OutputPlan): StreamBody {
       return `data: {"index":${i},"token":${q(tok)},"generated_text":${q(text)},"details":${q(last)}}\n\n`;
     },
     trailer: '', // TGI ends the stream without [DONE]
+    errorFrame: (message) => `data: ${JSON.stringify({ error: message, error_type: 'generation' })}\n\n`,
   };
 }
 

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import { getJson, postJson, startServer, type TestServer } from '../support/server.js';
+
+describe('X-Mock-Fault: one forced fault per request', () => {
+  let server: TestServer;
+  let client: OpenAI;
+  const messages = [{ role: 'user' as const, content: 'fault me' }];
+  before(async () => {
+    server = await startServer(['--ttft', '2', '--itl', '2']);
+    client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0);
+  });
+  const fault = (value: string) => ({ headers: { 'X-Mock-Fault': value } });
+
+  it('429 with Retry-After and x-ratelimit headers; 503; 400 context length; 500', async () => {
+    const res = await postJson(
+      `${server.url}/v1/chat/completions`,
+      { model: 'm', messages },
+      { 'X-Mock-Fault': '429' },
+    );
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), '1');
+    assert.equal(res.headers.get('x-ratelimit-remaining-requests'), '0');
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
+    await assert.rejects(
+      client.chat.completions.create({ model: 'm', messages }, fault('429')),
+      (e: unknown) => e instanceof OpenAI.RateLimitError,
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: 'm', messages, stream: true }, fault('503')),
+      (e: unknown) => e instanceof OpenAI.InternalServerError && (e as { status?: number }).status === 503,
+    );
+    await assert.rejects(
+      client.completions.create({ model: 'm', prompt: 'x' }, fault('400')),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && /context length/.test((e as Error).message),
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: 'm', messages }, fault('500')),
+      (e: unknown) => e instanceof OpenAI.InternalServerError,
+    );
+    const anthropic = new Anthropic({ baseURL: server.url, apiKey: 'x', maxRetries: 0 });
+    await assert.rejects(
+      anthropic.messages.create({ model: 'm', max_tokens: 5, messages }, fault('429')),
+      (e: unknown) => e instanceof Anthropic.RateLimitError,
+    );
+    const bad = await postJson(
+      `${server.url}/v1/chat/completions`,
+      { model: 'm', messages },
+      { 'X-Mock-Fault': 'explode' },
+    );
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /X-Mock-Fault/);
+  });
+
+  it('error-after=3: three tokens, then an in-band error the client SDK raises', async () => {
+    const stream = await client.chat.completions.create(
+      { model: 'm', messages, max_tokens: 50, stream: true },
+      fault('error-after=3'),
+    );
+    let tokens = 0;
+    await assert.rejects(async () => {
+      for await (const c of stream) if (c.choices[0]?.delta.content) tokens++;
+    }, /Injected mid-stream error/);
+    assert.equal(tokens, 3);
+    const anthropic = new Anthropic({ baseURL: server.url, apiKey: 'x', maxRetries: 0 });
+    const s = anthropic.messages.stream({ model: 'm', max_tokens: 50, messages }, fault('error-after=2'));
+    await assert.rejects(s.finalMessage(), /Injected mid-stream error/);
+  });
+
+  it('abort-after=5: the connection drops after five tokens and is counted as an injected error', async () => {
+    const before = await (await fetch(`${server.url}/metrics`)).text();
+    const stream = await client.chat.completions.create(
+      {
+        model: 'm',
+        messages,
+        max_tokens: 50,
+        ignore_eos: true,
+        stream: true,
+      } as OpenAI.ChatCompletionCreateParamsStreaming,
+      fault('abort-after=5'),
+    );
+    let tokens = 0;
+    await assert.rejects(async () => {
+      for await (const c of stream) if (c.choices[0]?.delta.content) tokens++;
+    });
+    assert.equal(tokens, 5);
+    const afterText = await (await fetch(`${server.url}/metrics`)).text();
+    const injected = (t: string): number =>
+      Number(
+        /aiperf_mock_errors_total\{endpoint="\/v1\/chat\/completions",error_type="injected"\} (\d+)/.exec(t)?.[1] ?? 0,
+      );
+    assert.equal(injected(afterText), injected(before) + 1);
+    const h = await getJson<{ telemetry: { streamsOpen: number } }>(`${server.url}/health`);
+    assert.equal(h.telemetry.streamsOpen, 0);
+  });
+
+  it('stall=300: no bytes for 300 ms after the first token, then the stream goes on', async () => {
+    const stream = await client.chat.completions.create(
+      {
+        model: 'm',
+        messages,
+        max_tokens: 4,
+        ignore_eos: true,
+        stream: true,
+      } as OpenAI.ChatCompletionCreateParamsStreaming,
+      fault('stall=300'),
+    );
+    const times: number[] = [];
+    for await (const c of stream) if (c.choices[0]?.delta.content) times.push(performance.now());
+    assert.equal(times.length, 4);
+    assert.ok(times[1]! - times[0]! >= 295, `gap ${(times[1]! - times[0]!).toFixed(1)} ms`);
+    assert.ok(times[3]! - times[1]! < 100);
+  });
+});
