@@ -60,3 +60,15 @@ export function optionalChoice<T extends string>(obj: JsonObject, field: string,
   }
   return v as T;
 }
+
+/** The `text` of every part that has one (text blocks, input_text parts), joined by newlines. */
+export function partsText(parts: readonly unknown[]): string {
+  return parts
+    .map((p) =>
+      typeof p === 'object' && p !== null && typeof (p as JsonObject)['text'] === 'string'
+        ? ((p as JsonObject)['text'] as string)
+        : '',
+    )
+    .filter(Boolean)
+    .join('\n');
+}

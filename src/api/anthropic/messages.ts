@@ -3,21 +3,14 @@ import { type OutputPlan } from '../../generation/planner.js';
 import { badRequest } from '../../server/errors.js';
 import { type GenerationApi } from '../../server/inference.js';
 import { type StreamBody } from '../../server/sse.js';
-import { type JsonObject, optionalBool, optionalObject, requireObject, requiredString } from '../fields.js';
+import { type JsonObject, optionalBool, optionalObject, partsText, requireObject, requiredString } from '../fields.js';
 import { type GenerationRequest } from '../openai/request.js';
 
 function blockText(content: unknown, where: string): string {
   if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) throw badRequest(`${where} must be a string or a list of content blocks`, where);
-  return content
-    .map((b) =>
-      typeof b === 'object' && b !== null && typeof (b as JsonObject)['text'] === 'string'
-        ? ((b as JsonObject)['text'] as string)
-        : '',
-    )
-    .filter(Boolean)
-    .join('\n');
+  return partsText(content);
 }
 
 export function parseMessagesRequest(raw: unknown): GenerationRequest {

@@ -10,6 +10,7 @@ import {
   optionalCount,
   optionalObject,
   optionalString,
+  partsText,
   requireObject,
   requiredString,
 } from '../fields.js';
@@ -24,17 +25,7 @@ function itemText(item: unknown, i: number): string {
     throw badRequest(`input[${i}] must be a string or an input item`, 'input');
   const content = (item as JsonObject)['content'];
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((p) =>
-        typeof p === 'object' && p !== null && typeof (p as JsonObject)['text'] === 'string'
-          ? ((p as JsonObject)['text'] as string)
-          : '',
-      )
-      .filter(Boolean)
-      .join('\n');
-  }
-  return '';
+  return Array.isArray(content) ? partsText(content) : '';
 }
 
 export function parseResponsesRequest(raw: unknown): GenerationRequest {
