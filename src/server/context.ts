@@ -1,4 +1,5 @@
 import { type Config } from '../config/options.js';
+import { type Fault } from './faults.js';
 import { type Corpus } from '../generation/corpus.js';
 import { type Tokenizer } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
@@ -19,8 +20,8 @@ export interface AppContext {
   readonly global: () => Promise<GlobalSnapshot | null>;
   /** One Prometheus page of the whole server (null when the primary does not answer). */
   readonly metrics: (page: PageName) => Promise<string | null>;
-  /** Draws the next error-injection decision (seeded per worker). */
-  readonly shouldInjectError: () => boolean;
+  /** Draws the next request's injected fault, if any (rates from the config, seeded per worker). */
+  readonly drawFault: () => Fault | null;
   readonly workerId: string;
   readonly version: string;
   readonly startedAt: number;

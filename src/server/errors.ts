@@ -21,9 +21,6 @@ export const badRequest = (message: string, param: string | null = null): ApiErr
 
 export const notFound = (message: string): ApiError => new ApiError(404, 'not_found_error', message, null, 404);
 
-export const injectedFailure = (): ApiError =>
-  new ApiError(500, 'server_error', 'Simulated error (injected by --error-rate)', null, 500);
-
 /**
  * The error body in the called API's shape: OpenAI's (as vLLM also returns it)
  * `{"error":{"message","type","param","code"}}`; HF TGI's and TEI's `{"error","error_type"}`;

@@ -38,7 +38,7 @@ export function httpFault(status: 400 | 429 | 500 | 503): ApiError {
       return new ApiError(
         429,
         'rate_limit_error',
-        'Rate limit reached for requests (injected by X-Mock-Fault)',
+        'Rate limit reached for requests (injected fault)',
         null,
         'rate_limit_exceeded',
         {
@@ -52,7 +52,7 @@ export function httpFault(status: 400 | 429 | 500 | 503): ApiError {
       return new ApiError(
         503,
         'server_error',
-        'The server is overloaded or not ready yet (injected by X-Mock-Fault)',
+        'The server is overloaded or not ready yet (injected fault)',
         null,
         503,
         { 'Retry-After': '1' },
@@ -61,11 +61,11 @@ export function httpFault(status: 400 | 429 | 500 | 503): ApiError {
       return new ApiError(
         400,
         'invalid_request_error',
-        "This model's maximum context length is 32768 tokens. However, your request has more tokens than that (injected by X-Mock-Fault).",
+        "This model's maximum context length is 32768 tokens. However, your request has more tokens than that (injected fault).",
         'messages',
         'context_length_exceeded',
       );
     default:
-      return new ApiError(500, 'server_error', 'Internal server error (injected by X-Mock-Fault)', null, 500);
+      return new ApiError(500, 'server_error', 'Internal server error (injected fault)', null, 500);
   }
 }

@@ -8,7 +8,7 @@ import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from 
 import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type AppContext } from './context.js';
-import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
+import { type ErrorFamily, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
@@ -99,10 +99,10 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     try {
       api.checkHeaders?.(req.headers);
       request = api.parse(req.body);
-      fault = parseFault(req.headers[FAULT_HEADER]);
-      injected = fault?.kind === 'http' || ctx.shouldInjectError();
+      // The header forces a fault for this request; otherwise the seeded rates may draw one.
+      fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
+      injected = fault?.kind === 'http';
       if (fault?.kind === 'http') throw httpFault(fault.status);
-      if (injected) throw injectedFailure();
       plan = planRequest(ctx, api, request);
     } catch (err) {
       const apiErr = toApiError(err);

@@ -16,6 +16,9 @@ export function healthHandler(ctx: AppContext, draining: () => boolean) {
       tokenizer: ctx.tokenizer.name,
       corpus: { source: ctx.corpus.source, tokens: ctx.corpus.tokens.length },
       warnings: ctx.warnings,
+      // This worker's own state: pending deadlines (0 when idle: nothing left behind by a disconnect) and memory.
+      scheduledTasks: ctx.scheduler.size,
+      memory: process.memoryUsage(),
       telemetry,
       config: publicConfig(ctx.config),
     });

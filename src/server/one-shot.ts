@@ -1,6 +1,7 @@
 import { type Request, type Response } from 'express';
 import { type AppContext } from './context.js';
-import { type ErrorFamily, injectedFailure, toApiError } from './errors.js';
+import { type ErrorFamily, toApiError } from './errors.js';
+import { FAULT_HEADER, httpFault, parseFault } from './faults.js';
 import { oneShotEnded, refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce } from './stream-loop.js';
@@ -25,8 +26,9 @@ export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
     let injected = false;
     try {
       request = api.parse(req.body);
-      injected = ctx.shouldInjectError();
-      if (injected) throw injectedFailure();
+      const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
+      injected = fault?.kind === 'http';
+      if (fault?.kind === 'http') throw httpFault(fault.status);
     } catch (err) {
       const apiErr = toApiError(err);
       const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';

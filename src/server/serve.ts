@@ -10,6 +10,7 @@ import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
 import { createApp } from './app.js';
+import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
 import { VERSION } from './version.js';
 
@@ -33,11 +34,32 @@ export interface RunningServer {
   drain(timeoutSec: number): Promise<void>;
 }
 
-function errorDecider(config: Config, slot: number): () => boolean {
-  const rate = config.errorRate;
-  if (rate <= 0) return () => false;
+/**
+ * One seeded draw per inference request decides its injected fault, if any: the rates are stacked
+ * (500 first, then 429, 503, 400, abort, in-band error, stall), so their sum is the share of failing
+ * requests and the same seed gives the same sequence in every run.
+ */
+function faultDecider(config: Config, slot: number): () => Fault | null {
+  const rates: [number, Fault][] = [
+    [config.errorRate, { kind: 'http', status: 500 }],
+    [config.rateLimitRate, { kind: 'http', status: 429 }],
+    [config.overloadRate, { kind: 'http', status: 503 }],
+    [config.contextErrorRate, { kind: 'http', status: 400 }],
+    [config.streamAbortRate, { kind: 'abort-after', tokens: config.streamFaultAfter }],
+    [config.streamErrorRate, { kind: 'error-after', tokens: config.streamFaultAfter }],
+    [config.streamStallRate, { kind: 'stall', ms: config.streamStallMs }],
+  ];
+  const active = rates.filter(([rate]) => rate > 0);
+  if (active.length === 0) return () => null;
   const rng = config.randomSeed === undefined ? seedrandom() : seedrandom(`${config.randomSeed + slot}`);
-  return () => rng() * 100 < rate;
+  return () => {
+    let draw = rng() * 100;
+    for (const [rate, fault] of active) {
+      if (draw < rate) return fault;
+      draw -= rate;
+    }
+    return null;
+  };
 }
 
 export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
@@ -55,7 +77,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     sink: deps.sink,
     global: deps.global,
     metrics: deps.metrics,
-    shouldInjectError: errorDecider(config, deps.slot),
+    drawFault: faultDecider(config, deps.slot),
     workerId: deps.workerId,
     version: VERSION,
     startedAt: deps.startedAt,

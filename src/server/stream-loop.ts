@@ -41,7 +41,7 @@ function writeChunk(res: ServerResponse, data: string): void {
 
 /** The in-band error event AIPerf (newest) and inference-perf detect: a data line with an `error` object. */
 function openAIErrorFrame(): string {
-  return `data: ${JSON.stringify({ error: { message: 'Injected mid-stream error (X-Mock-Fault)', type: 'server_error', param: null, code: 500 } })}\n\n`;
+  return `data: ${JSON.stringify({ error: { message: 'Injected mid-stream error', type: 'server_error', param: null, code: 500 } })}\n\n`;
 }
 
 function uncork(socket: Socket): void {
@@ -80,10 +80,7 @@ class StreamTask implements ScheduledTask {
       return false;
     this.done = true;
     if (f.kind === 'abort-after') this.res.destroy();
-    else
-      this.res.end(
-        this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error (X-Mock-Fault)') : openAIErrorFrame(),
-      );
+    else this.res.end(this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error') : openAIErrorFrame());
     this.hooks.onEnd('fault', now, this.tokenTimes);
     return true;
   }

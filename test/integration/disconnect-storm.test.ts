@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { getJson, startServer } from '../support/server.js';
 
 interface Health {
+  scheduledTasks: number;
   telemetry: { streamsOpen: number; requestsInFlight: number; disconnectsTotal: number };
 }
 
@@ -56,6 +57,7 @@ describe('disconnect storm', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       assert.equal(h?.telemetry.streamsOpen, 0);
+      assert.equal(h?.scheduledTasks, 0, 'no deadline left in the scheduler');
       assert.equal(h?.telemetry.requestsInFlight, 0);
       assert.equal(h?.telemetry.disconnectsTotal, 1000);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();

@@ -117,3 +117,54 @@ describe('X-Mock-Fault: one forced fault per request', () => {
     assert.ok(times[3]! - times[1]! < 100);
   });
 });
+
+describe('seeded fault rates', () => {
+  const statuses = async (args: string[], n: number): Promise<number[]> => {
+    const server = await startServer(['--fast', ...args]);
+    try {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await postJson(`${server.url}/v1/completions`, { model: 'm', prompt: 'x', max_tokens: 2 });
+        await r.arrayBuffer();
+        out.push(r.status);
+      }
+      return out;
+    } finally {
+      await server.stop();
+    }
+  };
+
+  it('--rate-limit-rate 100 answers every request 429; --overload-rate 100 503; --context-error-rate 100 400', async () => {
+    assert.deepEqual(new Set(await statuses(['--rate-limit-rate', '100'], 5)), new Set([429]));
+    assert.deepEqual(new Set(await statuses(['--overload-rate', '100'], 5)), new Set([503]));
+    assert.deepEqual(new Set(await statuses(['--context-error-rate', '100'], 5)), new Set([400]));
+  });
+
+  it('mixed rates with a seed: the same sequence in every run', async () => {
+    const args = ['--rate-limit-rate', '20', '--overload-rate', '20', '--error-rate', '10', '--random-seed', '11'];
+    const a = await statuses(args, 40);
+    const b = await statuses(args, 40);
+    assert.deepEqual(a, b);
+    for (const s of [200, 429, 503, 500]) assert.ok(a.includes(s), `${s} appears in ${a.join(',')}`);
+  });
+
+  it('--stream-error-rate 100 --stream-fault-after 2: every stream errors in-band after two tokens', async () => {
+    const server = await startServer(['--fast', '--stream-error-rate', '100', '--stream-fault-after', '2']);
+    try {
+      const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }],
+        max_tokens: 10,
+        stream: true,
+      });
+      let tokens = 0;
+      await assert.rejects(async () => {
+        for await (const c of stream) if (c.choices[0]?.delta.content) tokens++;
+      }, /Injected mid-stream error/);
+      assert.equal(tokens, 2);
+    } finally {
+      await server.stop();
+    }
+  });
+});
