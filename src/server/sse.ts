@@ -7,10 +7,6 @@ export const SSE_HEADERS = {
 
 export const DONE_FRAME = 'data: [DONE]\n\n';
 
-export function dataFrame(json: string): string {
-  return `data: ${json}\n\n`;
-}
-
 /**
  * What a family's pure formatter hands to the one streaming loop: `events` timed events
  * (event i is due at arrival + TTFT + i × ITL), of which `tokenEvents` carry a token, then a
