@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { keyToUint32 } from './hash.js';
+import { TokenSpan } from './token-span.js';
 
 export type FinishReason = 'stop' | 'length';
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
@@ -36,8 +37,8 @@ export interface PlanInput {
 
 export interface OutputPlan {
   readonly promptTokens: number;
-  readonly reasoning: readonly string[];
-  readonly content: readonly string[];
+  readonly reasoning: TokenSpan;
+  readonly content: TokenSpan;
   readonly finishReason: FinishReason;
   /** Simulated prefix-cache hit, a stable function of the request (upstream's varies per process). */
   readonly cachedTokens: number;
@@ -81,7 +82,7 @@ export function planLengths(input: PlanInput, rand: number): Lengths {
 }
 
 /**
- * Plans a whole answer up front: lengths, the text of every token, finish reason.
+ * Plans a whole answer up front: lengths, where its tokens come from in the corpus, finish reason.
  * Pure: the same input and corpus give the same plan in any process.
  */
 export function planOutput(input: PlanInput, corpus: readonly string[]): OutputPlan {
@@ -90,16 +91,11 @@ export function planOutput(input: PlanInput, corpus: readonly string[]): OutputP
   const lengths = planLengths(input, rng());
   const start = Math.floor(rng() * corpus.length);
   const reasoningStart = (start + (corpus.length >> 1)) % corpus.length;
-  const take = (from: number, n: number): string[] => {
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = corpus[(from + i) % corpus.length]!;
-    return out;
-  };
   const cacheShare = 30 + (keyToUint32(input.key) % 31); // 30–60 % of the prompt, as upstream simulates
   return {
     promptTokens: input.promptTokens,
-    reasoning: take(reasoningStart, lengths.reasoning),
-    content: take(start, lengths.content),
+    reasoning: new TokenSpan(corpus, reasoningStart, lengths.reasoning),
+    content: new TokenSpan(corpus, start, lengths.content),
     finishReason: lengths.finishReason,
     cachedTokens: Math.floor((input.promptTokens * cacheShare) / 100),
   };

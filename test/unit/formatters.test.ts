@@ -6,18 +6,19 @@ import { type GenerationRequest } from '../../src/api/openai/request.js';
 import { responsesStream } from '../../src/api/responses/responses.js';
 import { TGI_STREAM_API } from '../../src/api/tgi/tgi.js';
 import { type OutputPlan } from '../../src/generation/planner.js';
+import { TokenSpan } from '../../src/generation/token-span.js';
 import { openAIUsage } from '../../src/generation/usage.js';
 import { type StreamBody } from '../../src/server/sse.js';
 
 const meta = { id: 'chatcmpl-1', created: 1700000000, model: 'm' };
 const plan: OutputPlan = {
   promptTokens: 5,
-  reasoning: [],
-  content: ['Hello', ' world'],
+  reasoning: TokenSpan.of([]),
+  content: TokenSpan.of(['Hello', ' world']),
   finishReason: 'length',
   cachedTokens: 2,
 };
-const thinking: OutputPlan = { ...plan, reasoning: ['Hm', '.'] };
+const thinking: OutputPlan = { ...plan, reasoning: TokenSpan.of(['Hm', '.']) };
 const request: GenerationRequest = {
   model: 'm',
   stream: true,

@@ -118,12 +118,14 @@ describe('planOutput', () => {
     const b = planOutput({ ...base, promptTokens: 20 }, corpus);
     assert.deepEqual(a, b);
     const c = planOutput({ ...base, promptTokens: 20, key: stableKey('m', 'other prompt') }, corpus);
-    assert.notDeepEqual(a.content, c.content);
+    assert.notEqual(a.content.join(), c.content.join());
   });
   it('draws consecutive corpus tokens, wrapping', () => {
     const p = planOutput({ ...base, promptTokens: 20 }, corpus);
-    const start = corpus.indexOf(p.content[0]!);
-    p.content.forEach((t, i) => assert.equal(t, corpus[(start + i) % corpus.length]));
+    const start = corpus.indexOf(p.content.at(0));
+    assert.ok(p.content.length > corpus.length, 'long enough to wrap');
+    p.content.map((t, i) => assert.equal(t, corpus[(start + i) % corpus.length]));
+    assert.equal(p.content.join(), p.content.map((t) => t).join(''));
   });
   it('usage has the full OpenAI shape and adds up', () => {
     const p = planOutput({ ...base, maxTokens: 300, reasoningBudget: 100, ignoreEos: true }, corpus);

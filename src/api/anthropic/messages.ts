@@ -81,8 +81,8 @@ function usage(plan: OutputPlan) {
 export function messageBody(id: string, plan: OutputPlan, request: GenerationRequest): Record<string, unknown> {
   const content: Record<string, unknown>[] = [];
   if (plan.reasoning.length > 0)
-    content.push({ type: 'thinking', thinking: plan.reasoning.join(''), signature: SIGNATURE });
-  content.push({ type: 'text', text: plan.content.join('') });
+    content.push({ type: 'thinking', thinking: plan.reasoning.join(), signature: SIGNATURE });
+  content.push({ type: 'text', text: plan.content.join() });
   if (request.toolName) content.push({ type: 'tool_use', id: toolId(), name: request.toolName, input: {} });
   return {
     id,
@@ -151,7 +151,10 @@ export function messageStream(id: string, plan: OutputPlan, request: GenerationR
       let out = i === 0 ? start : '';
       if (i < R) {
         if (i === 0) out += ev('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '' } });
-        out += ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: plan.reasoning[i] } });
+        out += ev('content_block_delta', {
+          index: 0,
+          delta: { type: 'thinking_delta', thinking: plan.reasoning.at(i) },
+        });
         if (i === R - 1)
           out +=
             ev('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: SIGNATURE } }) +
@@ -162,7 +165,7 @@ export function messageStream(id: string, plan: OutputPlan, request: GenerationR
       if (C > 0)
         out += ev('content_block_delta', {
           index: textIndex,
-          delta: { type: 'text_delta', text: plan.content[i - R] },
+          delta: { type: 'text_delta', text: plan.content.at(i - R) },
         });
       return out;
     },

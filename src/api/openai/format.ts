@@ -20,8 +20,8 @@ function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): str
 }
 
 export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage): Record<string, unknown> {
-  const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join('') };
-  if (plan.reasoning.length > 0) message['reasoning_content'] = plan.reasoning.join('');
+  const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join() };
+  if (plan.reasoning.length > 0) message['reasoning_content'] = plan.reasoning.join();
   return {
     id: meta.id,
     object: 'chat.completion',
@@ -51,8 +51,8 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: Open
     tokenEvents: R + C,
     frame(i: number): string {
       const start = i === 0 ? open : prefix;
-      if (i < R) return `${start}"reasoning_content":${q(plan.reasoning[i])}${more}`;
-      const text = C === 0 ? '' : plan.content[i - R]!;
+      if (i < R) return `${start}"reasoning_content":${q(plan.reasoning.at(i))}${more}`;
+      const text = C === 0 ? '' : plan.content.at(i - R);
       return `${start}"content":${q(text)}${i === events - 1 ? last : more}`;
     },
     trailer: (usage ? usageFrame(meta, 'chat.completion.chunk', usage) : '') + DONE_FRAME,
@@ -65,7 +65,7 @@ export function completionBody(meta: ResponseMeta, plan: OutputPlan, usage: Open
     object: 'text_completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, text: plan.content.join(''), logprobs: null, finish_reason: plan.finishReason }],
+    choices: [{ index: 0, text: plan.content.join(), logprobs: null, finish_reason: plan.finishReason }],
     usage,
   };
 }
@@ -81,7 +81,7 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage
     events,
     tokenEvents: C,
     frame(i: number): string {
-      return `${prefix}${q(C === 0 ? '' : plan.content[i]!)}${i === events - 1 ? last : more}`;
+      return `${prefix}${q(C === 0 ? '' : plan.content.at(i))}${i === events - 1 ? last : more}`;
     },
     trailer: (usage ? usageFrame(meta, 'text_completion', usage) : '') + DONE_FRAME,
   };

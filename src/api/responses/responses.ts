@@ -96,8 +96,8 @@ function response(
 ): Record<string, unknown> {
   const capped = plan.finishReason === 'length' && request.maxTokens !== null;
   const output: unknown[] = [];
-  if (done && plan.reasoning.length > 0) output.push(reasoningItem(ids.reasoning, plan.reasoning.join('')));
-  if (done) output.push(messageItem(ids.message, plan.content.join(''), true));
+  if (done && plan.reasoning.length > 0) output.push(reasoningItem(ids.reasoning, plan.reasoning.join()));
+  if (done) output.push(messageItem(ids.message, plan.content.join(), true));
   return {
     id: meta.id,
     object: 'response',
@@ -134,7 +134,7 @@ export function responsesStream(meta: ResponseMeta, request: GenerationRequest, 
   const R = plan.reasoning.length;
   const C = plan.content.length;
   const msgIndex = R > 0 ? 1 : 0;
-  const text = plan.content.join('');
+  const text = plan.content.join();
   let seq = 0;
   const ev = (type: string, data: Record<string, unknown>): string =>
     `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
@@ -171,10 +171,10 @@ export function responsesStream(meta: ResponseMeta, request: GenerationRequest, 
           item_id: ids.reasoning,
           output_index: 0,
           content_index: 0,
-          delta: plan.reasoning[i],
+          delta: plan.reasoning.at(i),
         });
         if (i === R - 1) {
-          const full = plan.reasoning.join('');
+          const full = plan.reasoning.join();
           out +=
             ev('response.reasoning_text.done', {
               item_id: ids.reasoning,
@@ -198,7 +198,7 @@ export function responsesStream(meta: ResponseMeta, request: GenerationRequest, 
           item_id: ids.message,
           output_index: msgIndex,
           content_index: 0,
-          delta: plan.content[i - R],
+          delta: plan.content.at(i - R),
           logprobs: [],
         });
       return out;

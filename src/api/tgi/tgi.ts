@@ -50,13 +50,13 @@ function details(plan: OutputPlan) {
 function tgiStream(plan: OutputPlan): StreamBody {
   const C = plan.content.length;
   const events = Math.max(C, 1);
-  const text = plan.content.join('');
+  const text = plan.content.join();
   const q = JSON.stringify;
   return {
     events,
     tokenEvents: C,
     frame(i) {
-      const tok = C === 0 ? { id: 0, text: '', logprob: 0, special: true } : token(plan.content[i]!, i);
+      const tok = C === 0 ? { id: 0, text: '', logprob: 0, special: true } : token(plan.content.at(i), i);
       if (i < events - 1) return `data: {"index":${i},"token":${q(tok)},"generated_text":null,"details":null}\n\n`;
       const last = { finish_reason: finishReason(plan), generated_tokens: C, seed: null };
       return `data: {"index":${i},"token":${q(tok)},"generated_text":${q(text)},"details":${q(last)}}\n\n`;
@@ -75,8 +75,8 @@ export const TGI_GENERATE_API: GenerationApi = {
   parse: (raw) => parseTgi(raw, false),
   body: (_meta, plan, _usage, request) =>
     request.details
-      ? { generated_text: plan.content.join(''), details: details(plan) }
-      : { generated_text: plan.content.join('') },
+      ? { generated_text: plan.content.join(), details: details(plan) }
+      : { generated_text: plan.content.join() },
   stream: (_meta, plan) => tgiStream(plan),
 };
 
