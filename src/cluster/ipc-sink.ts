@@ -54,7 +54,7 @@ export class IpcSink implements TelemetrySink {
   }
 
   receive(msg: PrimaryToWorker): void {
-    if (msg.type === 'shutdown') return;
+    if (msg.type !== 'snapshot' && msg.type !== 'metrics-text') return;
     const done = this.waiting.get(msg.id);
     this.waiting.delete(msg.id);
     done?.(msg);

@@ -22,7 +22,12 @@ export interface MetricsQuery {
   readonly page: PageName;
 }
 
-export type WorkerToPrimary = TelemetryBatch | SnapshotQuery | MetricsQuery;
+/** A spare worker has loaded everything and waits for a slot. */
+export interface SpareReady {
+  readonly type: 'spare-ready';
+}
+
+export type WorkerToPrimary = TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady;
 
 export interface SnapshotReply {
   readonly type: 'snapshot';
@@ -40,23 +45,30 @@ export interface MetricsReply {
   readonly text: string;
 }
 
-export type PrimaryToWorker = SnapshotReply | MetricsReply | ShutdownOrder;
+/** Promotes a spare: serve as this slot from now on. */
+export interface ActivateOrder {
+  readonly type: 'activate';
+  readonly slot: number;
+}
+
+export type PrimaryToWorker = SnapshotReply | MetricsReply | ShutdownOrder | ActivateOrder;
 
 /** What a forked worker needs to start, passed in its environment as JSON. */
 export interface WorkerBootstrap {
   readonly config: Config;
   readonly tokenizer: TokenizerChoice;
-  readonly slot: number;
+  /** A slot to serve at once, or null for a spare that prepares and waits for an ActivateOrder. */
+  readonly slot: number | null;
 }
 
 export const BOOTSTRAP_ENV = 'AIPERF_MOCK_SERVER_WORKER';
 
 export function isWorkerMessage(msg: unknown): msg is WorkerToPrimary {
   const t = (msg as { type?: unknown } | null)?.type;
-  return t === 'telemetry' || t === 'query' || t === 'metrics';
+  return t === 'telemetry' || t === 'query' || t === 'metrics' || t === 'spare-ready';
 }
 
 export function isPrimaryMessage(msg: unknown): msg is PrimaryToWorker {
   const t = (msg as { type?: unknown } | null)?.type;
-  return t === 'snapshot' || t === 'metrics-text' || t === 'shutdown';
+  return t === 'snapshot' || t === 'metrics-text' || t === 'shutdown' || t === 'activate';
 }

@@ -18,16 +18,34 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
   state.startSampling();
   const bySlot = new Map<number, Worker>();
   const everListened = new Set<number>();
+  const useSpare = config.spareWorker && config.workers > 1;
+  /** The booted spare, once it said it is ready; `spareBooting` while one is starting. */
+  let spare: { worker: Worker; assign: (slot: number) => void } | null = null;
+  let spareBooting: Worker | null = null;
   let shuttingDown = false;
   let announced = false;
 
-  const fork = (slot: number): void => {
-    const bootstrap: WorkerBootstrap = { config, tokenizer, slot };
+  /** Forks a worker for `slot`, or a spare (slot null) that gets its slot later. */
+  const fork = (initialSlot: number | null): void => {
+    const bootstrap: WorkerBootstrap = { config, tokenizer, slot: initialSlot };
     const worker = cluster.fork({ [BOOTSTRAP_ENV]: JSON.stringify(bootstrap) });
-    bySlot.set(slot, worker);
-    const key = workerKey(slot);
+    let slot = initialSlot;
+    const assign = (s: number): void => {
+      slot = s;
+      bySlot.set(s, worker);
+    };
+    if (slot === null) spareBooting = worker;
+    else assign(slot);
     worker.on('message', (msg: unknown) => {
       if (!isWorkerMessage(msg)) return;
+      if (msg.type === 'spare-ready') {
+        spareBooting = null;
+        spare = { worker, assign };
+        state.spareReady = true;
+        return;
+      }
+      if (slot === null) return;
+      const key = workerKey(slot);
       if (msg.type === 'telemetry') {
         for (const event of msg.requests) state.applyRequest(key, event);
         state.addTokens(key, msg.tokens);
@@ -40,16 +58,31 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
       else void state.renderMetrics(msg.page).then((text) => answer({ type: 'metrics-text', id: msg.id, text }));
     });
     worker.on('listening', (addr) => {
+      if (slot === null) return;
       everListened.add(slot);
       if (!announced && everListened.size === config.workers) {
         announced = true;
         const host = addr.addressType === 6 ? `[${addr.address}]` : (addr.address ?? config.host);
         logger.info('listening', { url: `http://${host}:${addr.port}`, workers: config.workers, pid: process.pid });
+        if (useSpare) fork(null);
       }
     });
     worker.on('exit', (code, signal) => {
+      if (slot === null) {
+        // A spare died before it was needed: not a restart. One that failed to boot would fail again.
+        const booting = spareBooting === worker;
+        if (booting) spareBooting = null;
+        if (spare?.worker === worker) {
+          spare = null;
+          state.spareReady = false;
+        }
+        if (shuttingDown) return;
+        if (booting) logger.error('spare worker failed during start-up; running without one', { code, signal });
+        else fork(null);
+        return;
+      }
       if (bySlot.get(slot) === worker) bySlot.delete(slot);
-      state.workerGone(key);
+      state.workerGone(workerKey(slot));
       if (shuttingDown) return;
       if (!everListened.has(slot)) {
         // A worker that never came up would fail the same way again: stop instead of looping.
@@ -58,8 +91,18 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
         return;
       }
       state.workerRestarts++;
-      logger.warn('worker died; starting a replacement', { slot, code, signal, restarts: state.workerRestarts });
-      fork(slot);
+      const ready = spare;
+      if (ready) {
+        spare = null;
+        state.spareReady = false;
+        ready.assign(slot);
+        ready.worker.send({ type: 'activate', slot } satisfies PrimaryToWorker);
+        logger.warn('worker died; the spare took its place', { slot, code, signal, restarts: state.workerRestarts });
+        fork(null);
+      } else {
+        logger.warn('worker died; starting a replacement', { slot, code, signal, restarts: state.workerRestarts });
+        fork(slot);
+      }
     });
   };
 
@@ -67,7 +110,9 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down: draining workers', { timeoutSec: config.shutdownTimeout });
-    for (const w of bySlot.values()) if (w.isConnected()) w.send({ type: 'shutdown' } satisfies PrimaryToWorker);
+    const spareWorker = spare?.worker ?? spareBooting;
+    for (const w of [...bySlot.values(), ...(spareWorker ? [spareWorker] : [])])
+      if (w.isConnected()) w.send({ type: 'shutdown' } satisfies PrimaryToWorker);
     const hardStop = setTimeout(
       () => {
         for (const w of bySlot.values()) w.process.kill('SIGKILL');

@@ -29,6 +29,14 @@ export const SERVER_OPTIONS = {
     group: 'Server',
     describe: 'Worker processes (Node cluster); 1 serves from a single process',
   },
+  spareWorker: {
+    flag: 'spare-worker',
+    kind: 'boolean',
+    default: true,
+    group: 'Server',
+    describe:
+      "With --workers > 1, keep one booted spare that takes a dead worker's place at once (--no-spare-worker saves its memory; a replacement then boots in ~1 s)",
+  },
   fast: {
     flag: 'fast',
     alias: 'f',

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import seedrandom from 'seedrandom';
 import { type Config } from '../config/options.js';
-import { loadCorpus } from '../generation/corpus.js';
-import { createTokenizer, type TokenizerChoice } from '../generation/tokenizer.js';
+import { type Corpus, loadCorpus } from '../generation/corpus.js';
+import { createTokenizer, type Tokenizer, type TokenizerChoice } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
@@ -14,8 +14,21 @@ import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
 import { VERSION } from './version.js';
 
+/** What a worker loads before it can serve: the slow part of its start-up (tokenizer, corpus). */
+export interface Prepared {
+  readonly tokenizer: Tokenizer;
+  readonly corpus: Corpus;
+}
+
+export function prepare(config: Config, choice: TokenizerChoice): Prepared {
+  const tokenizer = createTokenizer(choice);
+  return { tokenizer, corpus: loadCorpus(config.corpus, tokenizer) };
+}
+
 export interface WorkerDeps {
   readonly config: Config;
+  /** Loaded ahead (a spare worker prepares before it is given a slot); prepared here otherwise. */
+  readonly prepared?: Prepared;
   readonly logger: Logger;
   readonly tokenizer: TokenizerChoice;
   readonly sink: TelemetrySink;
@@ -64,8 +77,7 @@ function faultDecider(config: Config, slot: number): () => Fault | null {
 
 export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const { config, logger } = deps;
-  const tokenizer = createTokenizer(deps.tokenizer);
-  const corpus = loadCorpus(config.corpus, tokenizer);
+  const { tokenizer, corpus } = deps.prepared ?? prepare(config, deps.tokenizer);
   const scheduler = new TokenScheduler();
   let draining = false;
   const ctx: AppContext = {

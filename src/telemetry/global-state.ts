@@ -19,6 +19,8 @@ export interface GlobalSnapshot {
   readonly disconnectsTotal: number;
   readonly errorsTotal: number;
   readonly workerRestarts: number;
+  /** Cluster mode: whether a booted spare worker is waiting to replace a dead one. */
+  readonly spareReady: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export class GlobalState {
   private disconnects = 0;
   private errors = 0;
   workerRestarts = 0;
+  spareReady = false;
   private sampler: NodeJS.Timeout | undefined;
 
   private readonly metrics: MetricsHub;
@@ -145,6 +148,7 @@ export class GlobalState {
       disconnectsTotal: this.disconnects,
       errorsTotal: this.errors,
       workerRestarts: this.workerRestarts,
+      spareReady: this.spareReady,
     };
   }
 }
