@@ -13,6 +13,7 @@ import { serveDcgmPorts } from './telemetry/dcgm/ports.js';
 import { LocalSink } from './telemetry/local-sink.js';
 
 const startedAt = performance.now();
+const startedEpochMs = Date.now();
 // A closed stdout (`| head`, a detached terminal) must not take the server down with EPIPE.
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
@@ -33,6 +34,7 @@ async function runSingle(config: Config, logger: Logger): Promise<void> {
     workerId,
     slot: 0,
     startedAt,
+    startedEpochMs,
   });
   logger.info('listening', {
     url: running.url,
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   if (config.workers > 1) {
     const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
     if (tokenizer.warning) logger.warn(tokenizer.warning);
-    runPrimary(config, logger, tokenizer);
+    runPrimary(config, logger, tokenizer, startedEpochMs);
     return;
   }
   await runSingle(config, logger);

@@ -59,6 +59,8 @@ export interface WorkerBootstrap {
   readonly tokenizer: TokenizerChoice;
   /** A slot to serve at once, or null for a spare that prepares and waits for an ActivateOrder. */
   readonly slot: number | null;
+  /** The primary's wall-clock start: a replaced worker keeps the server's readiness clock. */
+  readonly startedEpochMs: number;
 }
 
 export const BOOTSTRAP_ENV = 'AIPERF_MOCK_SERVER_WORKER';

@@ -13,7 +13,7 @@ const workerKey = (slot: number): string => `worker-${slot}`;
  * (fed by the workers' telemetry batches), answers their snapshot queries, replaces a worker that
  * dies, and orchestrates a graceful drain on SIGTERM/SIGINT.
  */
-export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerChoice): void {
+export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerChoice, startedEpochMs: number): void {
   const state = new GlobalState(config);
   state.startSampling();
   const bySlot = new Map<number, Worker>();
@@ -27,7 +27,7 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
 
   /** Forks a worker for `slot`, or a spare (slot null) that gets its slot later. */
   const fork = (initialSlot: number | null): void => {
-    const bootstrap: WorkerBootstrap = { config, tokenizer, slot: initialSlot };
+    const bootstrap: WorkerBootstrap = { config, tokenizer, slot: initialSlot, startedEpochMs };
     const worker = cluster.fork({ [BOOTSTRAP_ENV]: JSON.stringify(bootstrap) });
     let slot = initialSlot;
     const assign = (s: number): void => {

@@ -34,6 +34,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
       workerId,
       slot,
       startedAt,
+      startedEpochMs: boot.startedEpochMs,
     });
     logger.debug('worker ready', { pid: process.pid, url: running.url });
   };

@@ -11,7 +11,8 @@ export interface OptionSpec {
   readonly minExclusive?: boolean;
   readonly max?: number;
   readonly choices?: readonly string[];
-  readonly group: 'Server' | 'Latency' | 'Error injection' | 'Metrics' | 'GPU telemetry' | 'Tokenizer';
+  readonly group:
+    'Server' | 'Access and readiness' | 'Latency' | 'Error injection' | 'Metrics' | 'GPU telemetry' | 'Tokenizer';
   readonly describe: string;
   /** Never shown in `/health`, `/` or logs. */
   readonly secret?: boolean;

@@ -37,6 +37,39 @@ export const SERVER_OPTIONS = {
     describe:
       "With --workers > 1, keep one booted spare that takes a dead worker's place at once (--no-spare-worker saves its memory; a replacement then boots in ~1 s)",
   },
+  apiKey: {
+    flag: 'api-key',
+    kind: 'string',
+    group: 'Access and readiness',
+    secret: true,
+    describe:
+      "Require this key on inference routes (401 in the API's error shape otherwise); metrics, /health and /v1/models stay open. Never shown or logged",
+  },
+  authHeaderName: {
+    flag: 'auth-header-name',
+    kind: 'string',
+    default: 'Authorization',
+    group: 'Access and readiness',
+    describe:
+      'Header that carries the key (any case): its value must be the key, or "Bearer <key>" when the header is Authorization',
+  },
+  modelsReadyDelaySeconds: {
+    flag: 'models-ready-delay-seconds',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    group: 'Access and readiness',
+    describe: 'GET /v1/models lists no model for this long after start-up',
+  },
+  inferenceReadyDelaySeconds: {
+    flag: 'inference-ready-delay-seconds',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    group: 'Access and readiness',
+    describe:
+      'Inference routes answer 503 (with Retry-After) and /health answers 503 "loading" for this long after start-up, as a server loading weights does; /health/live stays 200',
+  },
   fast: {
     flag: 'fast',
     alias: 'f',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type AppContext } from './context.js';
 import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
+import { inferenceGuard } from './access.js';
 import { sendError } from './respond.js';
 import { routeTable } from './routes.js';
 
@@ -33,13 +34,14 @@ export function createApp(ctx: AppContext, draining: () => boolean = () => false
   }
 
   // Any content type is read as JSON: `curl -d` without -H still works; bad JSON is a clear 400.
+  const guard = (family: ErrorFamily) => inferenceGuard(ctx.config, ctx.startedEpochMs, family);
   const json = express.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
   const methodsByPath = new Map<string, string[]>();
   const familyByPath = new Map<string, ErrorFamily>();
   for (const route of routeTable(ctx, draining)) {
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
     familyByPath.set(route.path, route.family);
-    if (route.method === 'POST') app.post(route.path, json, route.handler);
+    if (route.method === 'POST') app.post(route.path, guard(route.family), json, route.handler);
     else app.get(route.path, route.handler);
   }
 

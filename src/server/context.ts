@@ -25,6 +25,8 @@ export interface AppContext {
   readonly workerId: string;
   readonly version: string;
   readonly startedAt: number;
+  /** Wall-clock start of the whole server (the primary's in cluster mode): readiness delays count from it. */
+  readonly startedEpochMs: number;
   /** Warnings from start-up (e.g. a tokenizer fallback), shown by /health. */
   readonly warnings: readonly string[];
 }

@@ -21,6 +21,17 @@ export const badRequest = (message: string, param: string | null = null): ApiErr
 
 export const notFound = (message: string): ApiError => new ApiError(404, 'not_found_error', message, null, 404);
 
+/** Anthropic's error types by status (its docs' table); 503 is how our overload and loading answer. */
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  503: 'overloaded_error',
+  529: 'overloaded_error',
+};
+
 /**
  * The error body in the called API's shape: OpenAI's (as vLLM also returns it)
  * `{"error":{"message","type","param","code"}}`; HF TGI's and TEI's `{"error","error_type"}`;
@@ -30,14 +41,7 @@ export function errorBody(err: ApiError, family: ErrorFamily): Record<string, un
   if (family === 'tgi') return { error: err.message, error_type: err.status >= 500 ? 'generation' : 'validation' };
   if (family === 'cohere') return { message: err.message };
   if (family === 'anthropic') {
-    const type =
-      err.status >= 500
-        ? 'api_error'
-        : err.status === 404
-          ? 'not_found_error'
-          : err.status === 413
-            ? 'request_too_large'
-            : 'invalid_request_error';
+    const type = ANTHROPIC_ERROR_TYPES[err.status] ?? (err.status >= 500 ? 'api_error' : 'invalid_request_error');
     return { type: 'error', error: { type, message: err.message } };
   }
   return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };

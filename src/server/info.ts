@@ -1,14 +1,25 @@
 import { type Request, type Response } from 'express';
 import { publicConfig } from '../config/load.js';
 import { type AppContext } from './context.js';
+import { secondsUntilReady } from './access.js';
 import { sendJson } from './respond.js';
+
+/** GET /health/live: the process answers (Kubernetes liveness; /health is readiness). */
+export function liveHandler(ctx: AppContext) {
+  return (_req: Request, res: Response): void => {
+    sendJson(res, 200, { status: 'alive', version: ctx.version, worker: ctx.workerId });
+  };
+}
 
 /** GET /health: liveness plus the effective config (never a secret) and the server-wide telemetry. */
 export function healthHandler(ctx: AppContext, draining: () => boolean) {
   return async (_req: Request, res: Response): Promise<void> => {
     const telemetry = await ctx.global();
-    sendJson(res, draining() ? 503 : 200, {
-      status: draining() ? 'draining' : 'healthy',
+    const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.inferenceReadyDelaySeconds);
+    const status = draining() ? 'draining' : loading > 0 ? 'loading' : 'healthy';
+    sendJson(res, status === 'healthy' ? 200 : 503, {
+      status,
+      ...(loading > 0 ? { ready_in_sec: loading } : {}),
       version: ctx.version,
       worker: ctx.workerId,
       pid: process.pid,
@@ -29,9 +40,10 @@ export function modelsHandler(ctx: AppContext) {
   const created = Math.floor(Date.now() / 1000);
   return (_req: Request, res: Response): void => {
     const id = ctx.config.defaultModel;
+    const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.modelsReadyDelaySeconds) > 0;
     sendJson(res, 200, {
       object: 'list',
-      data: [{ id, object: 'model', created, owned_by: 'aiperf-mock-server', root: id, parent: null }],
+      data: loading ? [] : [{ id, object: 'model', created, owned_by: 'aiperf-mock-server', root: id, parent: null }],
     });
   };
 }

@@ -9,7 +9,7 @@ import { TGI_GENERATE_API, TGI_STREAM_API } from '../api/tgi/tgi.js';
 import { type AppContext } from './context.js';
 import { type ErrorFamily } from './errors.js';
 import { generationHandler } from './inference.js';
-import { healthHandler, modelsHandler, rootHandler } from './info.js';
+import { healthHandler, liveHandler, modelsHandler, rootHandler } from './info.js';
 import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
 import { oneShotHandler } from './one-shot.js';
 
@@ -109,9 +109,10 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       method: 'GET',
       path: '/health',
       family: 'openai',
-      summary: 'Health, effective config, server-wide throughput',
+      summary: 'Readiness (503 while loading or draining), effective config, server-wide throughput',
       handler: healthHandler(ctx, draining),
     },
+    { method: 'GET', path: '/health/live', family: 'openai', summary: 'Liveness', handler: liveHandler(ctx) },
   ];
   const page = (path: string, name: Parameters<typeof metricsHandler>[1], summary: string): Route => ({
     method: 'GET',

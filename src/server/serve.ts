@@ -38,6 +38,7 @@ export interface WorkerDeps {
   /** 0-based worker slot: worker k draws errors from seed + k, so workers do not fail in lockstep. */
   readonly slot: number;
   readonly startedAt: number;
+  readonly startedEpochMs: number;
 }
 
 export interface RunningServer {
@@ -93,6 +94,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     workerId: deps.workerId,
     version: VERSION,
     startedAt: deps.startedAt,
+    startedEpochMs: deps.startedEpochMs,
     warnings: deps.tokenizer.warning ? [deps.tokenizer.warning] : [],
   };
   const app = createApp(ctx, () => draining);
