@@ -139,6 +139,11 @@ function finalise(config: Config): Config {
   if (c.fast) {
     c.ttft = 0;
     c.itl = 0;
+    // Unlike upstream, fast means no sleep at all: the penalties are latencies too.
+    c.ttftPerIslTokenMs = 0;
+    c.itlPerOslTokenMs = 0;
+    c.ttftConcurrencyQuadMs = 0;
+    c.itlConcurrencyLinMs = 0;
     c.embeddingBaseLatency = 0;
     c.embeddingPerInputLatency = 0;
     c.rankingBaseLatency = 0;

@@ -22,6 +22,10 @@ export interface AppContext {
   readonly metrics: (page: PageName) => Promise<string | null>;
   /** Draws the next request's injected fault, if any (rates from the config, seeded per worker). */
   readonly drawFault: () => Fault | null;
+  /** Uniform draws for latency jitter (seeded per worker with --random-seed). */
+  readonly latencyRand: () => number;
+  /** Generation requests in flight in this worker: the A of the concurrency penalties. */
+  readonly inFlight: { llm: number };
   readonly workerId: string;
   readonly version: string;
   readonly startedAt: number;

@@ -123,7 +123,13 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
       created: unixSeconds(arrival),
     };
     const usage = openAIUsage(plan);
-    const latency = planLatency(ctx.config);
+    ctx.inFlight.llm++;
+    res.once('close', () => ctx.inFlight.llm--);
+    const latency = planLatency(
+      ctx.config,
+      { isl: plan.promptTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
+      ctx.latencyRand,
+    );
     const headers = { 'x-request-id': req.requestId };
     const planned = plan.content.length + plan.reasoning.length;
     ctx.sink.request({
@@ -171,7 +177,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
     scheduleOnce(
       res,
-      arrival + wholeResponseOffsetMs(latency, planned) + stallMs,
+      arrival + wholeResponseOffsetMs(latency, planned, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs,
       ctx.scheduler,
       (now) => {
         if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {

@@ -91,6 +91,10 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     global: deps.global,
     metrics: deps.metrics,
     drawFault: faultDecider(config, deps.slot),
+    latencyRand: seedrandom.alea(
+      config.randomSeed === undefined ? String(Math.random()) : `${config.randomSeed}:latency:${deps.slot}`,
+    ),
+    inFlight: { llm: 0 },
     workerId: deps.workerId,
     version: VERSION,
     startedAt: deps.startedAt,

@@ -1,6 +1,6 @@
 import { type ServerResponse } from 'node:http';
 import { type Socket } from 'node:net';
-import { eventOffsetMs, type LatencyPlan } from '../timing/latency.js';
+import { type LatencyPlan } from '../timing/latency.js';
 import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js';
 import { type Fault } from './faults.js';
 import { SSE_HEADERS, type StreamBody } from './sse.js';
@@ -52,6 +52,8 @@ class StreamTask implements ScheduledTask {
   due: number;
   slot = -1;
   private next = 0;
+  /** Offset of the next event after arrival: TTFT, then one (jittered) gap per event. */
+  private offset: number;
   private done = false;
   private readonly tokenTimes: number[] = [];
 
@@ -64,13 +66,18 @@ class StreamTask implements ScheduledTask {
     private readonly hooks: StreamHooks,
     private readonly fault: Fault | null,
   ) {
-    this.due = arrival + eventOffsetMs(latency, 0);
+    this.offset = latency.ttftMs;
+    this.due = arrival + this.offset;
   }
 
-  /** Deadline of event i; a `stall=MS` fault holds every event after the first back by MS. */
+  /**
+   * Deadline of event i (called once per event, in order): absolute from arrival, so lateness never
+   * accumulates. A `stall=MS` fault holds every event after the first back by MS.
+   */
   private dueOf(i: number): number {
+    this.offset += this.latency.gapMs();
     const stall = this.fault?.kind === 'stall' && i >= 1 ? this.fault.ms : 0;
-    return this.arrival + eventOffsetMs(this.latency, i) + stall;
+    return this.arrival + this.offset + stall;
   }
 
   /** `abort-after=N` drops the connection, `error-after=N` sends an in-band error event and ends. */
