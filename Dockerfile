@@ -11,6 +11,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY assets ./assets
+COPY profiles ./profiles
 # Compile, then precompute the tokenizer rank cache and the pre-split corpus into dist/assets
 # (so start-up stays under a second), then drop dev dependencies for the runtime stage.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -rf dist/scripts
@@ -33,6 +34,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/assets ./assets
+COPY --from=build /app/profiles ./profiles
 USER node
 EXPOSE 8000 9400 9401
 # No curl in the slim image: Node's own fetch does the probe.

@@ -36,6 +36,7 @@ async function runSingle(config: Config, logger: Logger): Promise<void> {
     startedAt,
     startedEpochMs,
   });
+  if (running.engine) state.attachEngine(running.engine);
   logger.info('listening', {
     url: running.url,
     workers: 1,

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { type Config, type OptionName, type OptionSpec, envName, optionEntries, OPTIONS } from './options.js';
 import { coerce } from './validate.js';
+import { PROFILES_DIR } from '../generation/assets.js';
 
 export type LoadResult =
   | { kind: 'ok'; config: Config }
@@ -110,6 +111,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   const configPath = (cli['config'] as string | undefined) ?? env[envName(OPTIONS.config)];
   const file = configPath ? readConfigFile(configPath) : { values: {}, problems: [] };
   problems.push(...file.problems);
+  // A profile is one more file layer, below --config.
+  const profileName = (cli['profile'] as string | undefined) ?? env[envName(OPTIONS.profile)] ?? file.values['profile'];
+  const profile =
+    typeof profileName === 'string' && profileName !== ''
+      ? readConfigFile(profilePath(profileName))
+      : { values: {}, problems: [] };
+  problems.push(...profile.problems.map((p) => p.replace('--config', '--profile')));
 
   const out: Record<string, unknown> = {};
   for (const [name, spec] of optionEntries()) {
@@ -117,6 +125,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
       [fromCli(spec), 'command line'],
       [env[envName(spec)], envName(spec)],
       [file.values[name], 'config file'],
+      [name === 'profile' ? undefined : profile.values[name], 'profile'],
     ];
     const hit = candidates.find(
       ([v]) => v !== undefined && !(typeof v === 'string' && v === '' && spec.kind !== 'string'),
@@ -129,8 +138,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
     if (result.ok) out[name] = result.value;
     else problems.push(result.problem);
   }
+  if (out['engineModel'] === 'batch' && (out['workers'] as number) > 1)
+    problems.push(
+      '--engine-model batch runs one engine in one process: use --workers 1 (a server-wide engine across workers is not built yet)',
+    );
+  if (out['queueFullStatus'] !== 429 && out['queueFullStatus'] !== 503)
+    problems.push(`--queue-full-status must be 429 or 503, got ${String(out['queueFullStatus'])}`);
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'ok', config: finalise(out as Config) };
+}
+
+/** A profile name (a file in the repo's profiles/) or a path to a YAML/JSON file. */
+function profilePath(name: string): string {
+  return /^[a-z0-9][a-z0-9.-]*$/.test(name) ? `${PROFILES_DIR}${name}.yaml` : name;
 }
 
 /** Derived rules that hold whatever the source: `--fast` zeroes every latency, `-v` forces DEBUG. */

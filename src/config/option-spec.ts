@@ -12,7 +12,14 @@ export interface OptionSpec {
   readonly max?: number;
   readonly choices?: readonly string[];
   readonly group:
-    'Server' | 'Access and readiness' | 'Latency' | 'Error injection' | 'Metrics' | 'GPU telemetry' | 'Tokenizer';
+    | 'Server'
+    | 'Access and readiness'
+    | 'Latency'
+    | 'Engine model'
+    | 'Error injection'
+    | 'Metrics'
+    | 'GPU telemetry'
+    | 'Tokenizer';
   readonly describe: string;
   /** Never shown in `/health`, `/` or logs. */
   readonly secret?: boolean;

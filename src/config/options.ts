@@ -6,12 +6,18 @@
  */
 import { type OptionKind, type OptionSpec } from './option-spec.js';
 import { LATENCY_AND_FAULT_OPTIONS } from './options-latency.js';
+import { ENGINE_OPTIONS } from './options-engine.js';
 import { SERVER_OPTIONS } from './options-server.js';
 import { TELEMETRY_AND_TOKENIZER_OPTIONS } from './options-telemetry.js';
 
 export { GPU_NAMES, LOG_LEVELS, type OptionKind, type OptionSpec } from './option-spec.js';
 
-export const OPTIONS = { ...SERVER_OPTIONS, ...LATENCY_AND_FAULT_OPTIONS, ...TELEMETRY_AND_TOKENIZER_OPTIONS } as const;
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  ...LATENCY_AND_FAULT_OPTIONS,
+  ...ENGINE_OPTIONS,
+  ...TELEMETRY_AND_TOKENIZER_OPTIONS,
+} as const;
 
 export type OptionName = keyof typeof OPTIONS;
 

@@ -27,6 +27,8 @@ interface Seq {
 }
 
 export interface StepResult {
+  /** Sequences that got a batch slot this step (again, after a preemption). */
+  readonly admitted: readonly number[];
   /** Sequences that produced one token this step (the first token when their prefill completed). */
   readonly emitted: readonly number[];
   readonly finished: readonly number[];
@@ -89,7 +91,7 @@ export class BatchEngine {
     const emitted: number[] = [];
     const finished: number[] = [];
     const preempted: number[] = [];
-    this.admit();
+    const admitted = this.admit();
     // Decode first for sequences already past prefill (they were decoding when the step began).
     let decodeTokens = 0;
     for (const seq of [...this.running]) {
@@ -119,17 +121,18 @@ export class BatchEngine {
       }
     }
     for (const id of finished) this.remove(this.byId.get(id)!);
-    return { emitted, finished, preempted, prefillTokens, decodeTokens };
+    return { admitted, emitted, finished, preempted, prefillTokens, decodeTokens };
   }
 
   /** FIFO admission while a batch slot and the blocks for the sequence's tokens so far are free. */
-  private admit(): void {
+  private admit(): number[] {
+    const admitted: number[] = [];
     while (this.waiting.length > 0 && this.running.length < this.config.maxBatchSize) {
       const head = this.waiting[0]!;
       const need = this.blocksFor(head.prompt + head.generated + 1);
       if (need > this.freeBlocks) {
         // Nothing running and it still does not fit: it never will; let it run on what there is.
-        if (this.running.length > 0) return;
+        if (this.running.length > 0) break;
       }
       this.waiting.shift();
       const take = Math.min(need, this.freeBlocks);
@@ -137,7 +140,19 @@ export class BatchEngine {
       head.blocks = take;
       head.running = true;
       this.running.push(head);
+      admitted.push(head.id);
     }
+    return admitted;
+  }
+
+  /** Ids of the waiting sequences, in queue order. */
+  waitingIds(): number[] {
+    return this.waiting.map((s) => s.id);
+  }
+
+  /** Ids of the running sequences (for per-model gauges at scrape time; at most maxBatchSize). */
+  runningIds(): number[] {
+    return this.running.map((s) => s.id);
   }
 
   /** Makes room for one more token of `seq`, preempting the newest sequences if the cache is full. */

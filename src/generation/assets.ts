@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const SOURCE_ASSETS_DIR = REPO_ROOT + 'assets/';
+/** Named option presets (`--profile NAME` → profiles/NAME.yaml). */
+export const PROFILES_DIR = REPO_ROOT + 'profiles/';
 export const BUILT_ASSETS_DIR = REPO_ROOT + 'dist/assets/';
 
 export const DEFAULT_CORPUS_PATH = SOURCE_ASSETS_DIR + 'corpus.txt';

@@ -71,3 +71,15 @@ export function toApiError(err: unknown): ApiError {
   }
   return new ApiError(500, 'server_error', 'Internal server error', null, 500);
 }
+
+/** The engine model's waiting queue is full (--max-waiting): 503 overloaded or 429, with Retry-After. */
+export function queueFull(status: number): ApiError {
+  return new ApiError(
+    status,
+    status === 429 ? 'rate_limit_error' : 'service_unavailable',
+    'The server is overloaded: the waiting queue is full (--max-waiting); retry later',
+    null,
+    status,
+    { 'Retry-After': '1' },
+  );
+}

@@ -8,12 +8,13 @@ import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from 
 import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type AppContext } from './context.js';
-import { type ErrorFamily, toApiError } from './errors.js';
+import { type ErrorFamily, queueFull, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { type StreamBody } from './sse.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
+import { TokenGate } from '../engine/runner.js';
 
 /** One text-generation API: its parser and pure formatters. Everything else is shared. */
 export interface GenerationApi {
@@ -123,15 +124,28 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
       created: unixSeconds(arrival),
     };
     const usage = openAIUsage(plan);
-    ctx.inFlight.llm++;
-    res.once('close', () => ctx.inFlight.llm--);
-    const latency = planLatency(
-      ctx.config,
-      { isl: plan.promptTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
-      ctx.latencyRand,
-    );
     const headers = { 'x-request-id': req.requestId };
     const planned = plan.content.length + plan.reasoning.length;
+    // Engine model: the request queues for a batch slot; a full queue refuses it before it starts.
+    const gate = ctx.engine ? new TokenGate(model) : null;
+    if (ctx.engine && gate && !ctx.engine.submit(gate, plan.promptTokens, planned)) {
+      const err = queueFull(ctx.config.queueFullStatus);
+      ctx.sink.request(refused(api.endpoint, req.body, err.status, 'overloaded', performance.now() - arrival));
+      sendError(res, err, api.family);
+      return;
+    }
+    if (ctx.engine && gate) res.once('close', () => ctx.engine!.cancel(gate));
+    ctx.inFlight.llm++;
+    res.once('close', () => ctx.inFlight.llm--);
+    const latency = ctx.engine
+      ? planLatency({ ttft: 0, itl: ctx.config.stepMs })
+      : planLatency(
+          ctx.config,
+          { isl: plan.promptTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
+          ctx.latencyRand,
+        );
+    // With the engine, queueing ends when it gives the request a batch slot.
+    const queued = (): number => (gate?.admittedAt != null ? gate.admittedAt - arrival : queueMs);
     ctx.sink.request({
       kind: 'start',
       endpoint: api.endpoint,
@@ -161,7 +175,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
               completionTokens: delivered,
               reasoningTokens: Math.min(delivered, plan.reasoning.length),
               finishReason: outcome === 'ok' ? plan.finishReason : outcome === 'fault' ? 'error' : 'abort',
-              queueMs,
+              queueMs: queued(),
               ttftMs: delivered > 0 ? times[0]! - arrival : null,
               lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
               e2eMs: at - arrival,
@@ -171,13 +185,18 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
         },
         headers,
         fault,
+        gate,
       );
       return;
     }
     const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
+    const due = gate
+      ? null
+      : arrival + wholeResponseOffsetMs(latency, planned, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs;
+    // Open loop: one deadline. Engine model: when the engine produced the last token (+ any stall).
     scheduleOnce(
       res,
-      arrival + wholeResponseOffsetMs(latency, planned, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs,
+      due ?? { gate: gate!, extraMs: stallMs },
       ctx.scheduler,
       (now) => {
         if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {
@@ -192,7 +211,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
             completionTokens: 0,
             reasoningTokens: 0,
             finishReason: 'error',
-            queueMs,
+            queueMs: queued(),
             ttftMs: null,
             lastTokenMs: null,
             e2eMs: now - arrival,
@@ -213,7 +232,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
           completionTokens: planned,
           reasoningTokens: plan.reasoning.length,
           finishReason: plan.finishReason,
-          queueMs,
+          queueMs: queued(),
           ttftMs: planned > 0 ? firstMs : null,
           lastTokenMs: planned > 0 ? firstMs + (planned - 1) * latency.itlMs : null,
           e2eMs,
@@ -229,7 +248,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
           completionTokens: 0,
           reasoningTokens: 0,
           finishReason: 'abort',
-          queueMs,
+          queueMs: queued(),
           ttftMs: null,
           lastTokenMs: null,
           e2eMs: at - arrival,

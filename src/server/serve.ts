@@ -9,6 +9,7 @@ import { type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
+import { EngineRunner } from '../engine/runner.js';
 import { createApp } from './app.js';
 import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
@@ -43,6 +44,8 @@ export interface WorkerDeps {
 
 export interface RunningServer {
   readonly server: Server;
+  /** The engine model, when --engine-model batch runs it. */
+  readonly engine: EngineRunner | null;
   readonly url: string;
   /** Stops accepting, lets open requests finish for up to timeoutSec, then closes what is left. */
   drain(timeoutSec: number): Promise<void>;
@@ -80,6 +83,20 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const { config, logger } = deps;
   const { tokenizer, corpus } = deps.prepared ?? prepare(config, deps.tokenizer);
   const scheduler = new TokenScheduler();
+  const engine =
+    config.engineModel === 'batch'
+      ? new EngineRunner(
+          {
+            maxBatchSize: config.maxBatchSize,
+            prefillChunkTokens: config.prefillChunkTokens,
+            kvBlocks: config.kvBlocks,
+            kvBlockTokens: config.kvBlockTokens,
+            maxWaiting: config.maxWaiting,
+          },
+          config.stepMs,
+          scheduler,
+        )
+      : null;
   let draining = false;
   const ctx: AppContext = {
     config,
@@ -95,6 +112,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       config.randomSeed === undefined ? String(Math.random()) : `${config.randomSeed}:latency:${deps.slot}`,
     ),
     inFlight: { llm: 0 },
+    engine,
     workerId: deps.workerId,
     version: VERSION,
     startedAt: deps.startedAt,
@@ -129,5 +147,5 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       });
       server.closeIdleConnections();
     });
-  return { server, url, drain };
+  return { server, url, drain, engine };
 }

@@ -1,5 +1,6 @@
 import { type ServerResponse } from 'node:http';
 import { type Socket } from 'node:net';
+import { type TokenGate } from '../engine/runner.js';
 import { type LatencyPlan } from '../timing/latency.js';
 import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js';
 import { type Fault } from './faults.js';
@@ -65,9 +66,27 @@ class StreamTask implements ScheduledTask {
     private readonly scheduler: TokenScheduler,
     private readonly hooks: StreamHooks,
     private readonly fault: Fault | null,
+    /** Engine mode: tokens come when the engine grants them, not on planned deadlines. */
+    private readonly gate: TokenGate | null = null,
   ) {
     this.offset = latency.ttftMs;
     this.due = arrival + this.offset;
+    if (gate) gate.onProgress = () => this.wake();
+  }
+
+  /** Engine mode: event i may go once the engine granted its token (trailing events: once it finished). */
+  private ready(i: number): boolean {
+    const g = this.gate;
+    if (!g) return true;
+    return i < this.body.tokenEvents ? g.granted > i : g.finished;
+  }
+
+  /** Engine mode: a grant arrived; run now if the next event may go (a stall fault holds it back). */
+  private wake(): void {
+    if (this.done || this.slot >= 0 || !this.ready(this.next)) return;
+    const stall = this.fault?.kind === 'stall' && this.next >= 1 ? this.fault.ms : 0;
+    this.due = performance.now() + stall;
+    this.scheduler.schedule(this);
   }
 
   /**
@@ -100,6 +119,7 @@ class StreamTask implements ScheduledTask {
       return;
     }
     const i = this.next;
+    if (!this.ready(i)) return;
     if (this.injectFault(i, now)) return;
     this.next++;
     const isLast = i === body.events - 1;
@@ -111,6 +131,10 @@ class StreamTask implements ScheduledTask {
       this.hooks.onTokens(1);
     }
     if (!isLast) {
+      if (this.gate) {
+        this.wake();
+        return;
+      }
       this.due = this.dueOf(this.next);
       this.scheduler.schedule(this);
       return;
@@ -136,30 +160,34 @@ export function startStream(
   hooks: StreamHooks,
   headers: Readonly<Record<string, string>> = {},
   fault: Fault | null = null,
+  gate: TokenGate | null = null,
 ): void {
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   res.flushHeaders();
-  const task = new StreamTask(res, arrival, latency, body, scheduler, hooks, fault);
+  const task = new StreamTask(res, arrival, latency, body, scheduler, hooks, fault, gate);
   res.once('close', () => task.abort());
-  scheduler.schedule(task);
+  if (!gate) scheduler.schedule(task);
 }
 
-/** A non-streaming answer: one deadline in the same scheduler, then one write. */
+/**
+ * A non-streaming answer: one write when it is due. Open loop: one deadline in the same scheduler.
+ * Engine model: when the engine produced the last token (plus `extraMs`, an injected stall).
+ */
 export function scheduleOnce(
   res: ServerResponse,
-  due: number,
+  when: number | { readonly gate: TokenGate; readonly extraMs: number },
   scheduler: TokenScheduler,
   send: (now: number) => void,
   onDisconnect: (at: number) => void,
 ): void {
   const now = performance.now();
-  if (due <= now) {
+  if (typeof when === 'number' && when <= now) {
     send(now); // nothing to wait for (fast mode): no task, no close listener
     return;
   }
   let sent = false;
   const task: ScheduledTask = {
-    due,
+    due: typeof when === 'number' ? when : Infinity,
     slot: -1,
     run(now) {
       sent = true;
@@ -168,8 +196,17 @@ export function scheduleOnce(
   };
   res.once('close', () => {
     if (sent) return;
+    sent = true;
     scheduler.cancel(task);
     onDisconnect(performance.now());
   });
-  scheduler.schedule(task);
+  if (typeof when === 'number') {
+    scheduler.schedule(task);
+    return;
+  }
+  when.gate.onProgress = () => {
+    if (!when.gate.finished || sent) return;
+    task.due = performance.now() + when.extraMs;
+    scheduler.schedule(task);
+  };
 }

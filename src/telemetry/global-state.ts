@@ -2,6 +2,7 @@ import { type RequestEvent } from './events.js';
 import { type Config } from '../config/options.js';
 import { DcgmNode } from './dcgm/node.js';
 import { GPU_SPECS } from './dcgm/gpu-specs.js';
+import { type EngineGauges } from '../engine/runner.js';
 import { MetricsHub, type PageName } from './metrics/hub.js';
 import { ThroughputWindow } from './throughput-window.js';
 
@@ -68,6 +69,11 @@ export class GlobalState {
     if (!this.config.dcgmAutoLoad) return 0;
     const rate = this.window.rate(nowMs);
     return Math.min(1, rate / Math.max(this.window.peak, this.config.dcgmMinThroughput));
+  }
+
+  /** Single-process engine model: its state feeds the engine gauges of every page. */
+  attachEngine(engine: EngineGauges): void {
+    this.metrics.attachEngine(engine);
   }
 
   /** One Prometheus page of the whole server; the DCGM nodes advance to now under the current load. */

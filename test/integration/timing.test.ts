@@ -58,7 +58,8 @@ describe('timing engine (loose CI bounds; the bench holds the tight ones)', () =
     const meanItl = itls.reduce((a, b) => a + b, 0) / itls.length;
     const meanTtft = ttfts.reduce((a, b) => a + b, 0) / ttfts.length;
     assert.ok(Math.abs(meanItl - 10) <= 1, `mean ITL ${meanItl.toFixed(2)} ms`);
-    assert.ok(meanTtft >= 50 && meanTtft < 75, `mean TTFT ${meanTtft.toFixed(2)} ms`);
+    // 20 fresh connections at once on a shared 2-core machine: TTFT gets the slack, ITL (absolute deadlines) does not.
+    assert.ok(meanTtft >= 50 && meanTtft < 90, `mean TTFT ${meanTtft.toFixed(2)} ms`);
   });
 
   it('non-streaming answers at TTFT + ITL × tokens', async () => {

@@ -1,6 +1,7 @@
 import { type Config } from '../../config/options.js';
 import { type RequestEvent } from '../events.js';
 import { dynamoComponentPage, dynamoFrontendPage } from './dynamo.js';
+import { type EngineGauges } from '../../engine/runner.js';
 import { LoadTracker } from './load.js';
 import { mockPage } from './mock.js';
 import { type MetricsPage, type PageContext } from './page.js';
@@ -44,6 +45,11 @@ export class MetricsHub {
       dynamo_prefill: dynamoComponentPage(ctx, 'prefill'),
       dynamo_decode: dynamoComponentPage(ctx, 'decode'),
     };
+  }
+
+  /** The engine model's live state drives the engine gauges from now on. */
+  attachEngine(engine: EngineGauges): void {
+    this.load.engine = engine;
   }
 
   apply(event: RequestEvent): void {

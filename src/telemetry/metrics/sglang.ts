@@ -37,7 +37,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
   );
   gauge('sglang:token_usage', 'The token usage.', () => ctx.load.kvUsage);
   gauge('sglang:gen_throughput', 'The generation throughput (token/s).', () => ctx.load.genThroughput);
-  gauge('sglang:num_queue_reqs', 'The number of requests in the waiting queue.', () => 0);
+  gauge('sglang:num_queue_reqs', 'The number of requests in the waiting queue.', () => ctx.load.waiting);
   gauge('sglang:cache_hit_rate', 'The prefix cache hit rate.', () => (cacheQueried > 0 ? cacheHit / cacheQueried : 0));
   gauge(
     'sglang:max_total_num_tokens',

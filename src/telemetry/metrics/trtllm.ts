@@ -65,7 +65,7 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
     ),
   };
   gauge('num_requests_running', 'Number of requests currently running.', () => ctx.load.running);
-  gauge('num_requests_waiting', 'Number of requests waiting to be scheduled.', () => 0);
+  gauge('num_requests_waiting', 'Number of requests waiting to be scheduled.', () => ctx.load.waiting);
   gauge('kv_cache_utilization', 'KV cache utilization (0-1).', () => ctx.load.kvUsage);
 
   const bound = perModel(

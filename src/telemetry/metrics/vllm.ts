@@ -32,7 +32,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
   const models = (): string[] => [...new Set([ctx.defaultModel, ...ctx.load.models])];
 
   gauge('vllm:num_requests_running', 'Number of requests in model execution batches.', (m) => ctx.load.runningFor(m));
-  gauge('vllm:num_requests_waiting', 'Number of requests waiting to be processed.', () => 0);
+  gauge('vllm:num_requests_waiting', 'Number of requests waiting to be processed.', (m) => ctx.load.waitingFor(m));
   gauge('vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', () => ctx.load.kvUsage);
   new Gauge({
     name: 'vllm:engine_sleep_state',
@@ -78,7 +78,19 @@ export function vllmPage(ctx: PageContext): MetricsPage {
   const success = counter('vllm:request_success_total', 'Count of successfully processed requests.', [
     'finished_reason',
   ]);
-  const preemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
+  let preemptionsSeen = 0;
+  const preemptions = new Counter({
+    name: 'vllm:num_preemptions_total',
+    help: 'Cumulative number of preemption from the engine.',
+    labelNames: L,
+    ...reg,
+    // The engine model counts preemptions; the counter catches up at each scrape.
+    collect() {
+      const d = ctx.load.preemptions - preemptionsSeen;
+      if (d > 0) this.inc({ model_name: ctx.defaultModel, engine: '0' }, d);
+      preemptionsSeen += Math.max(0, d);
+    },
+  });
   const cacheQueries = counter(
     'vllm:prefix_cache_queries_total',
     'Prefix cache queries, in terms of number of queried tokens.',

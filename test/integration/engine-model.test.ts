@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { request, Agent } from 'node:http';
+import { describe, it } from 'node:test';
+import { startServer, type TestServer } from '../support/server.js';
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One streaming chat on a kept-alive connection: client TTFT (ms) from the write of the request. */
+function ttftOf(url: string, tokens: number, tag: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({
+      model: 'm',
+      messages: [{ role: 'user', content: tag }],
+      max_tokens: tokens,
+      ignore_eos: true,
+      stream: true,
+    });
+    const t0 = performance.now();
+    const req = request(
+      `${url}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let first: number | null = null;
+        res.on('data', (d: Buffer) => {
+          if (first === null && d.includes('"content":"')) first = performance.now() - t0;
+        });
+        res.on('end', () => resolve(first ?? NaN));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const gauge = (text: string, name: string): number =>
+  Number(new RegExp(`^${name}\\{model_name="m"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+const sum = (text: string, name: string): number =>
+  Number(new RegExp(`^${name}_sum\\{model_name="m"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+const count = (text: string, name: string): number =>
+  Number(new RegExp(`^${name}_count\\{model_name="m"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+
+async function metrics(server: TestServer): Promise<string> {
+  return (await fetch(`${server.url}/vllm/metrics`)).text();
+}
+
+describe('engine model (--engine-model batch)', () => {
+  it('a concurrency sweep shows the knee: TTFT flat below max batch, rising past it with a waiting queue; metric TTFT = client TTFT', async () => {
+    const server = await startServer(['--engine-model', 'batch', '--step-ms', '10', '--max-batch-size', '8']);
+    try {
+      await Promise.all(Array.from({ length: 32 }, (_, i) => ttftOf(server.url, 2, `warm${i}`))); // open the connections
+      const meanTtft: Record<number, number> = {};
+      let clientSum = 0;
+      let clientCount = 0;
+      const before = await metrics(server);
+      let waitingSeen = 0;
+      for (const c of [4, 8, 16, 32]) {
+        // Arrivals 1 ms apart, as a load generator at a request rate sends them: a burst of simultaneous
+        // requests would queue in the server's HTTP parsing before its arrival stamp (~1 ms each here).
+        const started: Promise<number>[] = [];
+        for (let i = 0; i < c; i++) {
+          started.push(ttftOf(server.url, 20, `c${c}-${i}`));
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        const runs = Promise.all(started);
+        await new Promise((r) => setTimeout(r, 30));
+        waitingSeen = Math.max(waitingSeen, gauge(await metrics(server), 'vllm:num_requests_waiting'));
+        const ttfts = await runs;
+        meanTtft[c] = ttfts.reduce((a, b) => a + b, 0) / c;
+        clientSum += ttfts.reduce((a, b) => a + b, 0);
+        clientCount += c;
+      }
+      // Below the knee every request is prefilled in the first step(s); past it they queue in waves.
+      assert.ok(meanTtft[8]! < meanTtft[4]! * 1.5 + 10, JSON.stringify(meanTtft));
+      // 16 = two waves of 8: the second waits 20 steps (~200 ms), so the mean rises by ~100 ms.
+      assert.ok(meanTtft[16]! > meanTtft[8]! + 60, JSON.stringify(meanTtft));
+      assert.ok(meanTtft[32]! > meanTtft[16]! + 150, JSON.stringify(meanTtft));
+      assert.ok(waitingSeen > 0, 'the waiting gauge rose past the knee');
+      const after = await metrics(server);
+      const n = count(after, 'vllm:time_to_first_token_seconds') - count(before, 'vllm:time_to_first_token_seconds');
+      assert.equal(n, clientCount);
+      const metricMean =
+        ((sum(after, 'vllm:time_to_first_token_seconds') - sum(before, 'vllm:time_to_first_token_seconds')) / n) * 1000;
+      const clientMean = clientSum / clientCount;
+      assert.ok(
+        Math.abs(metricMean - clientMean) / clientMean < 0.05,
+        `metric TTFT ${metricMean.toFixed(1)} ms vs client ${clientMean.toFixed(1)} ms`,
+      );
+      assert.equal(gauge(after, 'vllm:num_requests_running'), 0);
+      assert.equal(gauge(after, 'vllm:num_requests_waiting'), 0);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it('past --max-waiting requests get 429 with Retry-After; a disconnect frees its slot and KV blocks at once', async () => {
+    const server = await startServer([
+      '--engine-model',
+      'batch',
+      '--step-ms',
+      '10',
+      '--max-batch-size',
+      '1',
+      '--max-waiting',
+      '1',
+      '--queue-full-status',
+      '429',
+    ]);
+    try {
+      const long = new AbortController();
+      const body = (tag: string, max: number) =>
+        JSON.stringify({ model: 'm', messages: [{ role: 'user', content: tag }], max_tokens: max, stream: true });
+      const post = (tag: string, max: number, signal?: AbortSignal) =>
+        fetch(`${server.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body(tag, max),
+          ...(signal ? { signal } : {}),
+        });
+      const first = await post('holder', 100000, long.signal);
+      await new Promise((r) => setTimeout(r, 50)); // admitted: running 1, waiting 0
+      const second = post('queued', 5); // waits behind the first
+      await new Promise((r) => setTimeout(r, 30));
+      const third = await post('refused', 5);
+      assert.equal(third.status, 429);
+      assert.equal(third.headers.get('retry-after'), '1');
+      let m = await metrics(server);
+      assert.equal(gauge(m, 'vllm:num_requests_running'), 1);
+      assert.equal(gauge(m, 'vllm:num_requests_waiting'), 1);
+      assert.ok(gauge(m, 'vllm:kv_cache_usage_perc') > 0);
+      long.abort();
+      await first.body?.cancel().catch(() => undefined);
+      const queued = await second;
+      assert.equal(queued.status, 200);
+      assert.match(await queued.text(), /data: \[DONE\]/);
+      m = await metrics(server);
+      assert.equal(gauge(m, 'vllm:num_requests_running'), 0);
+      assert.equal(gauge(m, 'vllm:kv_cache_usage_perc'), 0);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it('rejects --engine-model batch with --workers > 1 (exit 2, one clear line)', async () => {
+    await assert.rejects(startServer(['--engine-model', 'batch', '--workers', '2'], {}, 5000), /use --workers 1/);
+  });
+});
