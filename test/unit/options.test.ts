@@ -183,3 +183,23 @@ describe('README', () => {
     }
   });
 });
+
+describe('--profile presets', () => {
+  it('a named profile sets the engine knobs; flags, env and --config override it', () => {
+    const c = ok(['--profile', 'llama-8b-h100']);
+    assert.equal(c.engineModel, 'batch');
+    assert.equal(c.stepMs, 8);
+    assert.equal(c.kvBlocks, 25000);
+    assert.equal(ok(['--profile', 'llama-8b-h100', '--max-batch-size', '64']).maxBatchSize, 64);
+    assert.equal(ok(['--profile', 'llama-70b-8xh100'], { MOCK_SERVER_STEP_MS: '20' }).stepMs, 20);
+    const dir = mkdtempSync(join(tmpdir(), 'profile-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'kv-blocks: 100\n');
+    assert.equal(ok(['--profile', 'llama-8b-h100', '--config', file]).kvBlocks, 100);
+  });
+  it('an unknown profile or a bad engine combination is a clear error', () => {
+    assert.match(problems(['--profile', 'no-such-profile']).join('\n'), /--profile: cannot read/);
+    assert.match(problems(['--engine-model', 'batch', '--workers', '2']).join('\n'), /use --workers 1/);
+    assert.match(problems(['--queue-full-status', '500']).join('\n'), /429 or 503/);
+  });
+});
