@@ -27,7 +27,21 @@ export interface SpareReady {
   readonly type: 'spare-ready';
 }
 
-export type WorkerToPrimary = TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady;
+/** Engine model in cluster mode: a request asks the primary's engine for a place in its queue. */
+export interface EngineSubmit {
+  readonly type: 'engine-submit';
+  readonly id: number;
+  readonly model: string;
+  readonly prompt: number;
+  readonly output: number;
+}
+
+export interface EngineCancel {
+  readonly type: 'engine-cancel';
+  readonly id: number;
+}
+
+export type WorkerToPrimary = TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady | EngineSubmit | EngineCancel;
 
 export interface SnapshotReply {
   readonly type: 'snapshot';
@@ -51,7 +65,23 @@ export interface ActivateOrder {
   readonly slot: number;
 }
 
-export type PrimaryToWorker = SnapshotReply | MetricsReply | ShutdownOrder | ActivateOrder;
+export interface EngineAnswer {
+  readonly type: 'engine-answer';
+  readonly id: number;
+  readonly accepted: boolean;
+}
+
+/**
+ * One engine step's news for one worker: per request [id, tokens granted so far, finished 0/1,
+ * admitted 0/1]. One message per worker per step, never one per token.
+ */
+export interface EngineProgress {
+  readonly type: 'engine-progress';
+  readonly updates: readonly (readonly [number, number, number, number])[];
+}
+
+export type PrimaryToWorker =
+  SnapshotReply | MetricsReply | ShutdownOrder | ActivateOrder | EngineAnswer | EngineProgress;
 
 /** What a forked worker needs to start, passed in its environment as JSON. */
 export interface WorkerBootstrap {
@@ -67,10 +97,24 @@ export const BOOTSTRAP_ENV = 'AIPERF_MOCK_SERVER_WORKER';
 
 export function isWorkerMessage(msg: unknown): msg is WorkerToPrimary {
   const t = (msg as { type?: unknown } | null)?.type;
-  return t === 'telemetry' || t === 'query' || t === 'metrics' || t === 'spare-ready';
+  return (
+    t === 'telemetry' ||
+    t === 'query' ||
+    t === 'metrics' ||
+    t === 'spare-ready' ||
+    t === 'engine-submit' ||
+    t === 'engine-cancel'
+  );
 }
 
 export function isPrimaryMessage(msg: unknown): msg is PrimaryToWorker {
   const t = (msg as { type?: unknown } | null)?.type;
-  return t === 'snapshot' || t === 'metrics-text' || t === 'shutdown' || t === 'activate';
+  return (
+    t === 'snapshot' ||
+    t === 'metrics-text' ||
+    t === 'shutdown' ||
+    t === 'activate' ||
+    t === 'engine-answer' ||
+    t === 'engine-progress'
+  );
 }

@@ -4,6 +4,7 @@ import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { serveDcgmPorts } from '../telemetry/dcgm/ports.js';
 import { GlobalState } from '../telemetry/global-state.js';
+import { EngineHost } from './engine-host.js';
 import { BOOTSTRAP_ENV, isWorkerMessage, type PrimaryToWorker, type WorkerBootstrap } from './messages.js';
 
 const workerKey = (slot: number): string => `worker-${slot}`;
@@ -16,6 +17,9 @@ const workerKey = (slot: number): string => `worker-${slot}`;
 export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerChoice, startedEpochMs: number): void {
   const state = new GlobalState(config);
   state.startSampling();
+  // Engine model: one engine for the whole server, here; workers ask it for admission and tokens.
+  const engine = config.engineModel === 'batch' ? new EngineHost(config) : null;
+  if (engine) state.attachEngine(engine.runner);
   const bySlot = new Map<number, Worker>();
   const everListened = new Set<number>();
   const useSpare = config.spareWorker && config.workers > 1;
@@ -45,6 +49,8 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
         return;
       }
       if (slot === null) return;
+      if (msg.type === 'engine-submit') return engine?.submit(worker, msg);
+      if (msg.type === 'engine-cancel') return engine?.cancel(worker, msg.id);
       const key = workerKey(slot);
       if (msg.type === 'telemetry') {
         for (const event of msg.requests) state.applyRequest(key, event);
@@ -68,6 +74,7 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
       }
     });
     worker.on('exit', (code, signal) => {
+      engine?.workerGone(worker);
       if (slot === null) {
         // A spare died before it was needed: not a restart. One that failed to boot would fail again.
         const booting = spareBooting === worker;

@@ -1,6 +1,7 @@
 import { createLogger } from '../logging/logger.js';
 import { prepare, type RunningServer, startServer } from '../server/serve.js';
 import { IpcSink } from './ipc-sink.js';
+import { RemoteEngine } from './remote-engine.js';
 import { BOOTSTRAP_ENV, isPrimaryMessage, type WorkerBootstrap, type WorkerToPrimary } from './messages.js';
 
 /**
@@ -15,6 +16,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
     if (process.connected) process.send?.(msg);
   };
   const sink = new IpcSink(send);
+  const engine = config.engineModel === 'batch' ? new RemoteEngine(send) : null;
   // The primary decides when to stop; a terminal's Ctrl-C reaches us too, so do not die on it.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => undefined);
@@ -26,6 +28,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
     running = await startServer({
       config,
       prepared,
+      engine,
       logger,
       tokenizer: boot.tokenizer,
       sink,
@@ -50,6 +53,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
     if (!isPrimaryMessage(msg)) return;
     if (msg.type === 'shutdown') void stop();
     else if (msg.type === 'activate') void serve(msg.slot);
+    else if (msg.type === 'engine-answer' || msg.type === 'engine-progress') engine?.receive(msg);
     else sink.receive(msg);
   });
   // Orphaned (the primary died): nobody can route to us or read our telemetry any more.

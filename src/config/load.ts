@@ -138,10 +138,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
     if (result.ok) out[name] = result.value;
     else problems.push(result.problem);
   }
-  if (out['engineModel'] === 'batch' && (out['workers'] as number) > 1)
-    problems.push(
-      '--engine-model batch runs one engine in one process: use --workers 1 (a server-wide engine across workers is not built yet)',
-    );
   if (out['queueFullStatus'] !== 429 && out['queueFullStatus'] !== 503)
     problems.push(`--queue-full-status must be 429 or 503, got ${String(out['queueFullStatus'])}`);
   if (problems.length > 0) return { kind: 'invalid', problems };

@@ -12,7 +12,17 @@ export class TokenGate {
   admittedAt: number | null = null;
   /** Called on every grant and at the finish. */
   onProgress: (() => void) | null = null;
+  /** Called when the engine gives the request a batch slot. */
+  onAdmitted: (() => void) | null = null;
   constructor(readonly model: string) {}
+}
+
+/** What a request handler needs of the engine, local (this process) or remote (the cluster primary). */
+export interface EngineClient {
+  /** Queues a request; false when the waiting queue is full. */
+  submit(gate: TokenGate, promptTokens: number, outputTokens: number): boolean | Promise<boolean>;
+  /** The client went away: its batch slot and KV blocks are freed. */
+  cancel(gate: TokenGate): void;
 }
 
 export interface EngineGauges {
@@ -36,7 +46,7 @@ export interface StepObserver {
  * (a late tick runs the missed steps back to back, so the engine's throughput is what it promises),
  * idle when nothing runs or waits. Grants reach each request's gate at once.
  */
-export class EngineRunner implements ScheduledTask, EngineGauges {
+export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
   due = 0;
   slot = -1;
   private readonly engine: BatchEngine;
@@ -96,7 +106,10 @@ export class EngineRunner implements ScheduledTask, EngineGauges {
     const r = this.engine.step();
     for (const id of r.admitted) {
       const g = this.gates.get(id);
-      if (g && g.admittedAt === null) g.admittedAt = now;
+      if (g && g.admittedAt === null) {
+        g.admittedAt = now;
+        g.onAdmitted?.();
+      }
     }
     for (const id of r.emitted) {
       const g = this.gates.get(id);

@@ -1,5 +1,5 @@
 import { type Config } from '../config/options.js';
-import { type EngineRunner } from '../engine/runner.js';
+import { type EngineClient } from '../engine/runner.js';
 import { type Fault } from './faults.js';
 import { type Corpus } from '../generation/corpus.js';
 import { type Tokenizer } from '../generation/tokenizer.js';
@@ -28,7 +28,7 @@ export interface AppContext {
   /** Generation requests in flight in this worker: the A of the concurrency penalties. */
   readonly inFlight: { llm: number };
   /** The continuous-batching engine model (--engine-model batch), or null for the open-loop model. */
-  readonly engine: EngineRunner | null;
+  readonly engine: EngineClient | null;
   readonly workerId: string;
   readonly version: string;
   readonly startedAt: number;

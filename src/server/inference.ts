@@ -91,7 +91,7 @@ function gaps(times: readonly number[]): number[] {
  * measured timeline of each request (queue, first and last token, every token gap).
  */
 export function generationHandler(ctx: AppContext, api: GenerationApi) {
-  return (req: Request, res: Response): void => {
+  return async (req: Request, res: Response): Promise<void> => {
     const arrival = req.arrival;
     let request: GenerationRequest;
     let plan: OutputPlan;
@@ -127,14 +127,24 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     const headers = { 'x-request-id': req.requestId };
     const planned = plan.content.length + plan.reasoning.length;
     // Engine model: the request queues for a batch slot; a full queue refuses it before it starts.
-    const gate = ctx.engine ? new TokenGate(model) : null;
-    if (ctx.engine && gate && !ctx.engine.submit(gate, plan.promptTokens, planned)) {
-      const err = queueFull(ctx.config.queueFullStatus);
-      ctx.sink.request(refused(api.endpoint, req.body, err.status, 'overloaded', performance.now() - arrival));
-      sendError(res, err, api.family);
-      return;
+    // (In cluster mode the engine lives in the primary: its answer takes one IPC round trip.)
+    const engine = ctx.engine;
+    const gate = engine ? new TokenGate(model) : null;
+    if (engine && gate) {
+      const accepted = await engine.submit(gate, plan.promptTokens, planned);
+      if (accepted && res.destroyed) {
+        engine.cancel(gate); // the client left while the primary decided
+        ctx.sink.request(refused(api.endpoint, req.body, 499, 'cancelled', performance.now() - arrival));
+        return;
+      }
+      if (!accepted) {
+        const err = queueFull(ctx.config.queueFullStatus);
+        ctx.sink.request(refused(api.endpoint, req.body, err.status, 'overloaded', performance.now() - arrival));
+        sendError(res, err, api.family);
+        return;
+      }
+      res.once('close', () => engine.cancel(gate));
     }
-    if (ctx.engine && gate) res.once('close', () => ctx.engine!.cancel(gate));
     ctx.inFlight.llm++;
     res.once('close', () => ctx.inFlight.llm--);
     const latency = ctx.engine

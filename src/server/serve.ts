@@ -9,7 +9,7 @@ import { type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
-import { EngineRunner } from '../engine/runner.js';
+import { type EngineClient, EngineRunner } from '../engine/runner.js';
 import { createApp } from './app.js';
 import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
@@ -28,6 +28,8 @@ export function prepare(config: Config, choice: TokenizerChoice): Prepared {
 
 export interface WorkerDeps {
   readonly config: Config;
+  /** The engine model's client when it lives elsewhere (the cluster primary); local otherwise. */
+  readonly engine?: EngineClient | null;
   /** Loaded ahead (a spare worker prepares before it is given a slot); prepared here otherwise. */
   readonly prepared?: Prepared;
   readonly logger: Logger;
@@ -84,7 +86,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const { tokenizer, corpus } = deps.prepared ?? prepare(config, deps.tokenizer);
   const scheduler = new TokenScheduler();
   const engine =
-    config.engineModel === 'batch'
+    config.engineModel === 'batch' && !deps.engine
       ? new EngineRunner(
           {
             maxBatchSize: config.maxBatchSize,
@@ -112,7 +114,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       config.randomSeed === undefined ? String(Math.random()) : `${config.randomSeed}:latency:${deps.slot}`,
     ),
     inFlight: { llm: 0 },
-    engine,
+    engine: deps.engine ?? engine,
     workerId: deps.workerId,
     version: VERSION,
     startedAt: deps.startedAt,

@@ -81,8 +81,12 @@ class StreamTask implements ScheduledTask {
     return i < this.body.tokenEvents ? g.granted > i : g.finished;
   }
 
-  /** Engine mode: a grant arrived; run now if the next event may go (a stall fault holds it back). */
-  private wake(): void {
+  /**
+   * Engine mode: a grant arrived; run now if the next event may go (a stall fault holds it back).
+   * Also called once at the start: grants may have come before the stream existed (cluster mode: the
+   * admission answer and the first step's grants can arrive in one IPC read).
+   */
+  wake(): void {
     if (this.done || this.slot >= 0 || !this.ready(this.next)) return;
     const stall = this.fault?.kind === 'stall' && this.next >= 1 ? this.fault.ms : 0;
     this.due = performance.now() + stall;
@@ -166,7 +170,8 @@ export function startStream(
   res.flushHeaders();
   const task = new StreamTask(res, arrival, latency, body, scheduler, hooks, fault, gate);
   res.once('close', () => task.abort());
-  if (!gate) scheduler.schedule(task);
+  if (gate) task.wake();
+  else scheduler.schedule(task);
 }
 
 /**
@@ -204,9 +209,11 @@ export function scheduleOnce(
     scheduler.schedule(task);
     return;
   }
-  when.gate.onProgress = () => {
-    if (!when.gate.finished || sent) return;
+  const check = (): void => {
+    if (!when.gate.finished || sent || task.slot >= 0) return;
     task.due = performance.now() + when.extraMs;
     scheduler.schedule(task);
   };
+  when.gate.onProgress = check;
+  check(); // it may have finished before we got here (cluster mode, see StreamTask.wake)
 }

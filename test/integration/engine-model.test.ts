@@ -44,10 +44,21 @@ async function metrics(server: TestServer): Promise<string> {
 }
 
 describe('engine model (--engine-model batch)', () => {
-  it('a concurrency sweep shows the knee: TTFT flat below max batch, rising past it with a waiting queue; metric TTFT = client TTFT', async () => {
-    const server = await startServer(['--engine-model', 'batch', '--step-ms', '10', '--max-batch-size', '8']);
+  /** A concurrency sweep against one server; returns the mean client TTFT per concurrency. */
+  async function sweep(workers: number, tolerance: number): Promise<Record<number, number>> {
+    const server = await startServer([
+      '--engine-model',
+      'batch',
+      '--step-ms',
+      '10',
+      '--max-batch-size',
+      '8',
+      '--workers',
+      String(workers),
+    ]);
     try {
       await Promise.all(Array.from({ length: 32 }, (_, i) => ttftOf(server.url, 2, `warm${i}`))); // open the connections
+      await new Promise((r) => setTimeout(r, 100)); // the workers' telemetry batches (every 5 ms) reach the pages
       const meanTtft: Record<number, number> = {};
       let clientSum = 0;
       let clientCount = 0;
@@ -75,6 +86,7 @@ describe('engine model (--engine-model batch)', () => {
       assert.ok(meanTtft[16]! > meanTtft[8]! + 60, JSON.stringify(meanTtft));
       assert.ok(meanTtft[32]! > meanTtft[16]! + 150, JSON.stringify(meanTtft));
       assert.ok(waitingSeen > 0, 'the waiting gauge rose past the knee');
+      await new Promise((r) => setTimeout(r, 100)); // the last telemetry batches
       const after = await metrics(server);
       const n = count(after, 'vllm:time_to_first_token_seconds') - count(before, 'vllm:time_to_first_token_seconds');
       assert.equal(n, clientCount);
@@ -82,14 +94,31 @@ describe('engine model (--engine-model batch)', () => {
         ((sum(after, 'vllm:time_to_first_token_seconds') - sum(before, 'vllm:time_to_first_token_seconds')) / n) * 1000;
       const clientMean = clientSum / clientCount;
       assert.ok(
-        Math.abs(metricMean - clientMean) / clientMean < 0.05,
+        Math.abs(metricMean - clientMean) / clientMean < tolerance,
         `metric TTFT ${metricMean.toFixed(1)} ms vs client ${clientMean.toFixed(1)} ms`,
       );
       assert.equal(gauge(after, 'vllm:num_requests_running'), 0);
       assert.equal(gauge(after, 'vllm:num_requests_waiting'), 0);
+      return meanTtft;
     } finally {
       assert.equal(await server.stop(), 0);
     }
+  }
+
+  let oneWorker: Record<number, number> = {};
+  it('a concurrency sweep shows the knee: TTFT flat below max batch, rising past it with a waiting queue; metric TTFT = client TTFT', async () => {
+    oneWorker = await sweep(1, 0.05);
+  });
+
+  it('with --workers 2 one engine in the primary serves both workers: same knee, not slower than one worker', async () => {
+    // Same TTFT bookkeeping as one worker, but here 2 cores run the client, the primary and two workers,
+    // so the client's own reading lags more: the metric-vs-client bound is 15 % instead of 5 %.
+    const two = await sweep(2, 0.15);
+    for (const c of [16, 32])
+      assert.ok(
+        two[c]! <= oneWorker[c]! * 1.1 + 5,
+        `at ${c}: 2 workers ${two[c]!.toFixed(1)} ms, 1 worker ${oneWorker[c]!.toFixed(1)} ms`,
+      );
   });
 
   it('past --max-waiting requests get 429 with Retry-After; a disconnect frees its slot and KV blocks at once', async () => {
@@ -138,9 +167,5 @@ describe('engine model (--engine-model batch)', () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
-  });
-
-  it('rejects --engine-model batch with --workers > 1 (exit 2, one clear line)', async () => {
-    await assert.rejects(startServer(['--engine-model', 'batch', '--workers', '2'], {}, 5000), /use --workers 1/);
   });
 });

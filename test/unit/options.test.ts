@@ -199,7 +199,6 @@ describe('--profile presets', () => {
   });
   it('an unknown profile or a bad engine combination is a clear error', () => {
     assert.match(problems(['--profile', 'no-such-profile']).join('\n'), /--profile: cannot read/);
-    assert.match(problems(['--engine-model', 'batch', '--workers', '2']).join('\n'), /use --workers 1/);
     assert.match(problems(['--queue-full-status', '500']).join('\n'), /429 or 503/);
   });
 });
