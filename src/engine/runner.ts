@@ -34,6 +34,8 @@ export interface EngineGauges {
   readonly preemptionsTotal: number;
   runningFor(model: string): number;
   waitingFor(model: string): number;
+  /** Calls `listener` with the tokens of every engine step that processed some. */
+  onStep(listener: (tokens: number) => void): void;
 }
 
 export interface StepObserver {
@@ -54,6 +56,7 @@ export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
   private readonly ids = new Map<TokenGate, number>();
   private nextId = 1;
   private ticking = false;
+  private readonly stepListeners: ((tokens: number) => void)[] = [];
 
   constructor(
     config: EngineConfig,
@@ -125,7 +128,13 @@ export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
       g.finished = true;
       g.onProgress?.();
     }
-    this.observer?.step(r.prefillTokens + r.decodeTokens, r.preempted.length);
+    const tokens = r.prefillTokens + r.decodeTokens;
+    if (tokens > 0) for (const listener of this.stepListeners) listener(tokens);
+    this.observer?.step(tokens, r.preempted.length);
+  }
+
+  onStep(listener: (tokens: number) => void): void {
+    this.stepListeners.push(listener);
   }
 
   get running(): number {

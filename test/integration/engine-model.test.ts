@@ -99,6 +99,10 @@ describe('engine model (--engine-model batch)', () => {
       );
       assert.equal(gauge(after, 'vllm:num_requests_running'), 0);
       assert.equal(gauge(after, 'vllm:num_requests_waiting'), 0);
+      // Iteration tokens come from the engine's steps: prompts plus every generated token (20 per request).
+      const iterations = (text: string): number =>
+        Number(/^vllm:iteration_tokens_total_sum\{model_name="mock-model"[^}]*\} (\S+)/m.exec(text)?.[1] ?? 0);
+      assert.ok(iterations(after) - iterations(before) >= clientCount * 20, 'iteration tokens from engine steps');
       return meanTtft;
     } finally {
       assert.equal(await server.stop(), 0);

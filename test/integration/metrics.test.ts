@@ -113,10 +113,11 @@ describe('Prometheus pages', () => {
   }
 
   it('token counters equal what the client received', async () => {
-    // The cancelled stream may have had a token or two in flight when the client left: the server
-    // counts what it wrote, the client what it read, so allow that much and no more.
+    // The cancelled stream keeps receiving tokens (ITL 2 ms) until its abort reaches the server: the
+    // server counts what it wrote, the client what it read. On a busy 2-core machine that took up to
+    // ~10 ms (4 tokens seen in CI), so allow 10 tokens; planned-but-unsent tokens (3000) would be far off.
     const near = (x: number, want: number, what: string): void =>
-      assert.ok(x >= want && x <= want + 3, `${what}: ${x} vs ${want}`);
+      assert.ok(x >= want && x <= want + 10, `${what}: ${x} vs ${want}`);
     const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
     near(total(vllm, 'vllm:generation_tokens_total'), seen.tokens, 'vllm generation tokens');
     const mock = (await scrape(`${server.url}/metrics`)).families;

@@ -50,6 +50,9 @@ export class MetricsHub {
   /** The engine model's live state drives the engine gauges from now on. */
   attachEngine(engine: EngineGauges): void {
     this.load.engine = engine;
+    engine.onStep((tokens) => {
+      for (const page of Object.values(this.pages)) page.engineStep?.(tokens);
+    });
   }
 
   apply(event: RequestEvent): void {

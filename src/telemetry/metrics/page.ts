@@ -7,6 +7,8 @@ export interface MetricsPage {
   readonly registry: Registry;
   start(e: RequestStarted): void;
   end(e: RequestEnded): void;
+  /** Engine model: one engine step processed this many tokens (prefill + decode). */
+  engineStep?(tokens: number): void;
 }
 
 export interface PageContext {

@@ -158,6 +158,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
   };
   precreate(ctx.defaultModel);
   const seen = new Set([ctx.defaultModel]);
+  let engineSteps = false;
   const bound = perModel((model) => {
     const labels = { model_name: model, engine: '0' };
     const reasons = perModel((r) => success.labels({ ...labels, finished_reason: r }));
@@ -178,6 +179,12 @@ export function vllmPage(ctx: PageContext): MetricsPage {
 
   return {
     registry,
+    engineStep(tokens) {
+      // vLLM observes the tokens of every engine step; without the engine model each request's prompt
+      // stands in for its prefill step (below).
+      engineSteps = true;
+      bound(ctx.defaultModel).iteration.observe(tokens);
+    },
     start(e) {
       if (!isGeneration(e.endpoint) || seen.has(e.model)) return;
       seen.add(e.model);
@@ -211,7 +218,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
       b.maxGen.observe(e.maxTokens ?? e.completionTokens);
       if (e.maxTokens !== null) b.maxTokens.observe(e.maxTokens);
       b.n.observe(1);
-      b.iteration.observe(e.promptTokens);
+      if (!engineSteps) b.iteration.observe(e.promptTokens);
     },
   };
 }
