@@ -1,6 +1,6 @@
 import { type Worker } from 'node:cluster';
 import { type Config } from '../config/options.js';
-import { EngineRunner, TokenGate } from '../engine/runner.js';
+import { EngineRunner, engineConfig, TokenGate } from '../engine/runner.js';
 import { TokenScheduler } from '../timing/scheduler.js';
 import { type EngineSubmit, type PrimaryToWorker } from './messages.js';
 
@@ -17,18 +17,8 @@ export class EngineHost {
   private readonly outgoing = new Map<Worker, Update[]>();
 
   constructor(config: Config) {
-    this.runner = new EngineRunner(
-      {
-        maxBatchSize: config.maxBatchSize,
-        prefillChunkTokens: config.prefillChunkTokens,
-        kvBlocks: config.kvBlocks,
-        kvBlockTokens: config.kvBlockTokens,
-        maxWaiting: config.maxWaiting,
-      },
-      config.stepMs,
-      new TokenScheduler(),
-      { step: () => this.flush() },
-    );
+    this.runner = new EngineRunner(engineConfig(config), config.stepMs, new TokenScheduler());
+    this.runner.onStep(() => this.flush());
   }
 
   submit(worker: Worker, msg: EngineSubmit): void {

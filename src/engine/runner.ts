@@ -1,5 +1,17 @@
 import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js';
+import { type Config } from '../config/options.js';
 import { BatchEngine, type EngineConfig } from './batch-engine.js';
+
+/** The engine knobs out of the server config (local engine and the cluster primary's alike). */
+export function engineConfig(config: Config): EngineConfig {
+  return {
+    maxBatchSize: config.maxBatchSize,
+    prefillChunkTokens: config.prefillChunkTokens,
+    kvBlocks: config.kvBlocks,
+    kvBlockTokens: config.kvBlockTokens,
+    maxWaiting: config.maxWaiting,
+  };
+}
 
 /**
  * One request's link to the engine: the stream loop (or a non-streaming answer) waits on it.
@@ -34,13 +46,8 @@ export interface EngineGauges {
   readonly preemptionsTotal: number;
   runningFor(model: string): number;
   waitingFor(model: string): number;
-  /** Calls `listener` with the tokens of every engine step that processed some. */
+  /** Calls `listener` after every engine step with the tokens it processed (prefill + decode; may be 0). */
   onStep(listener: (tokens: number) => void): void;
-}
-
-export interface StepObserver {
-  /** Tokens the step processed: prefill plus decode (vLLM's iteration tokens). */
-  step(tokens: number, preempted: number): void;
 }
 
 /**
@@ -62,7 +69,6 @@ export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
     config: EngineConfig,
     private readonly stepMs: number,
     private readonly scheduler: TokenScheduler,
-    private readonly observer: StepObserver | null = null,
   ) {
     this.engine = new BatchEngine(config);
   }
@@ -129,8 +135,7 @@ export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
       g.onProgress?.();
     }
     const tokens = r.prefillTokens + r.decodeTokens;
-    if (tokens > 0) for (const listener of this.stepListeners) listener(tokens);
-    this.observer?.step(tokens, r.preempted.length);
+    for (const listener of this.stepListeners) listener(tokens);
   }
 
   onStep(listener: (tokens: number) => void): void {

@@ -9,7 +9,7 @@ import { type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
-import { type EngineClient, EngineRunner } from '../engine/runner.js';
+import { type EngineClient, EngineRunner, engineConfig } from '../engine/runner.js';
 import { createApp } from './app.js';
 import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
@@ -87,17 +87,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const scheduler = new TokenScheduler();
   const engine =
     config.engineModel === 'batch' && !deps.engine
-      ? new EngineRunner(
-          {
-            maxBatchSize: config.maxBatchSize,
-            prefillChunkTokens: config.prefillChunkTokens,
-            kvBlocks: config.kvBlocks,
-            kvBlockTokens: config.kvBlockTokens,
-            maxWaiting: config.maxWaiting,
-          },
-          config.stepMs,
-          scheduler,
-        )
+      ? new EngineRunner(engineConfig(config), config.stepMs, scheduler)
       : null;
   let draining = false;
   const ctx: AppContext = {

@@ -36,13 +36,16 @@ export interface LatencyPlan {
 /** Uniform [0, 1) source: seeded per worker in the server, fixed in tests. */
 export type Uniform = () => number;
 
+/** A standard normal draw (Box–Muller; 1 − u keeps the log argument in (0, 1]). */
+function standardNormal(rand: Uniform): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
 /** A lognormal factor with mean 1 and the given coefficient of variation, from two uniforms. */
 export function lognormalFactor(cv: number, rand: Uniform): number {
   if (!(cv > 0)) return 1;
   const sigma = Math.sqrt(Math.log(1 + cv * cv));
-  // Box–Muller; 1 − u keeps the log argument in (0, 1].
-  const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  return Math.exp(sigma * z - (sigma * sigma) / 2);
+  return Math.exp(sigma * standardNormal(rand) - (sigma * sigma) / 2);
 }
 
 export function planLatency(cfg: LatencyConfig, input?: LatencyInput, rand: Uniform = Math.random): LatencyPlan {
@@ -72,6 +75,5 @@ export function wholeResponseOffsetMs(plan: LatencyPlan, tokens: number, cv = 0,
     for (let i = 0; i < tokens; i++) sum += plan.gapMs();
     return plan.ttftMs + sum;
   }
-  const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  return plan.ttftMs + Math.max(0, tokens * plan.itlMs + plan.itlMs * cv * Math.sqrt(tokens) * z);
+  return plan.ttftMs + Math.max(0, tokens * plan.itlMs + plan.itlMs * cv * Math.sqrt(tokens) * standardNormal(rand));
 }

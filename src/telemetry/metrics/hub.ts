@@ -51,6 +51,7 @@ export class MetricsHub {
   attachEngine(engine: EngineGauges): void {
     this.load.engine = engine;
     engine.onStep((tokens) => {
+      if (tokens === 0) return; // a step that only waited is not an iteration
       for (const page of Object.values(this.pages)) page.engineStep?.(tokens);
     });
   }
