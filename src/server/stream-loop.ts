@@ -109,8 +109,13 @@ class StreamTask implements ScheduledTask {
     if (!f || (f.kind !== 'abort-after' && f.kind !== 'error-after') || i !== Math.min(f.tokens, this.body.tokenEvents))
       return false;
     this.done = true;
-    if (f.kind === 'abort-after') this.res.destroy();
-    else this.res.end(this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error') : openAIErrorFrame());
+    if (f.kind === 'abort-after') {
+      // Tokens written in this tick are still corked (writeChunk): flush them, then drop the connection,
+      // or a late tick that wrote token N and reached the abort in one go would lose token N.
+      const socket = this.res.socket;
+      while (socket && socket.writableCorked > 0) socket.uncork();
+      this.res.destroy();
+    } else this.res.end(this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error') : openAIErrorFrame());
     this.hooks.onEnd('fault', now, this.tokenTimes);
     return true;
   }
