@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type NextFunction, type Request, type Response } from 'express';
+import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Config } from '../config/options.js';
 import { ApiError, type ErrorFamily } from './errors.js';
 import { sendError } from './respond.js';
@@ -10,7 +10,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  * Whether a request carries the key. Digests make the compare constant-time whatever the lengths.
  * The header name matches in any case (Node lower-cases them); on Authorization, "Bearer <key>" counts.
  */
-export function authorised(config: Config, headers: Request['headers']): boolean {
+export function authorised(config: Config, headers: IncomingHttpHeaders): boolean {
   const key = config.apiKey;
   if (key === undefined || key === '') return true;
   const name = config.authHeaderName.toLowerCase();
@@ -33,7 +33,7 @@ export function secondsUntilReady(startedEpochMs: number, delaySec: number, now 
  */
 export function inferenceGuard(config: Config, startedEpochMs: number, family: ErrorFamily) {
   const always = (config.apiKey ?? '') === '' && config.inferenceReadyDelaySeconds === 0;
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (always) return next();
     if (!authorised(config, req.headers)) {
       const err = new ApiError(

@@ -1,75 +1,82 @@
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { type AppContext } from './context.js';
-import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
+import { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import bodyParser from 'body-parser';
 import { inferenceGuard } from './access.js';
+import { type ApiRequest, type AppContext } from './context.js';
+import { Dispatcher, pathOf, runChain } from './dispatch.js';
+import { ApiError, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
 import { routeTable } from './routes.js';
 
 /**
- * Builds one worker's express app (no listen). Middleware order: arrival time first (every deadline
- * is measured from it), request id, access log, then the route table; unknown paths get 404,
- * known paths with another method 405, both in the OpenAI error shape.
+ * Builds one worker's request listener (no listen). Order: arrival time first (every deadline is
+ * measured from it), request id, access log, then the route table; POST routes run the auth/readiness
+ * guard and the JSON body parser before their handler. Unknown paths get 404, known paths with another
+ * method 405, both in the OpenAI error shape; any other failure goes through `toApiError` in the
+ * route's shape. Plain node:http, no framework on the request path: docs/decisions/0005.
  */
-export function createApp(ctx: AppContext, draining: () => boolean = () => false): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+export function createApp(ctx: AppContext, draining: () => boolean = () => false): RequestListener {
+  // Any content type is read as JSON: `curl -d` without -H still works; bad JSON is a clear 400.
+  const json = bodyParser.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
+  const dispatcher = new Dispatcher();
+  for (const route of routeTable(ctx, draining)) {
+    const guard = inferenceGuard(ctx.config, ctx.startedEpochMs, route.family);
+    dispatcher.add(
+      route.method,
+      route.path,
+      route.family,
+      route.method === 'POST' ? [guard, json, route.handler] : [route.handler],
+    );
+  }
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
+  const unrouted = (req: ApiRequest, res: ServerResponse, path: string): void => {
+    const allowed = dispatcher.methods(path);
+    if (!allowed) {
+      sendError(res, notFound(`No route for ${req.method} ${path}`), 'openai');
+      return;
+    }
+    const list = allowed.join(', ');
+    const err = new ApiError(
+      405,
+      'invalid_request_error',
+      `Method ${req.method} is not allowed on ${path}; use ${list}`,
+      null,
+      405,
+      {
+        Allow: list,
+      },
+    );
+    sendError(res, err, dispatcher.family(path));
+  };
+
+  const failed = (err: unknown, res: ServerResponse, path: string): void => {
+    const apiErr = toApiError(err);
+    if (apiErr.status >= 500)
+      ctx.logger.error('unhandled error', { path, error: String((err as Error)?.stack ?? err) });
+    else ctx.logger.debug('rejected request', { path, status: apiErr.status, error: apiErr.message });
+    sendError(res, apiErr, dispatcher.family(path));
+  };
+
+  return (incoming: IncomingMessage, res: ServerResponse): void => {
+    const req = incoming as ApiRequest;
     req.arrival = performance.now();
     const given = req.headers['x-request-id'];
     req.requestId = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
-    next();
-  });
-  // helmet's headers are added by writeHead on every response (see security-headers.ts).
-  if (ctx.config.accessLogs) {
-    app.use((req: Request, res: Response, next: NextFunction) => {
+    const path = pathOf(req.url ?? '/');
+    if (ctx.config.accessLogs) {
       res.once('finish', () => {
         const ms = (performance.now() - req.arrival).toFixed(1);
-        ctx.logger.info(`${req.method} ${req.path} ${res.statusCode} ${ms}ms`, { requestId: req.requestId });
+        ctx.logger.info(`${req.method} ${path} ${res.statusCode} ${ms}ms`, { requestId: req.requestId });
       });
-      next();
-    });
-  }
-
-  // Any content type is read as JSON: `curl -d` without -H still works; bad JSON is a clear 400.
-  const guard = (family: ErrorFamily) => inferenceGuard(ctx.config, ctx.startedEpochMs, family);
-  const json = express.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
-  const methodsByPath = new Map<string, string[]>();
-  const familyByPath = new Map<string, ErrorFamily>();
-  for (const route of routeTable(ctx, draining)) {
-    methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
-    familyByPath.set(route.path, route.family);
-    if (route.method === 'POST') app.post(route.path, guard(route.family), json, route.handler);
-    else app.get(route.path, route.handler);
-  }
-
-  app.use((req: Request, res: Response) => {
-    const allowed = methodsByPath.get(req.path);
-    if (allowed) {
-      const err = new ApiError(
-        405,
-        'invalid_request_error',
-        `Method ${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`,
-        null,
-        405,
-        {
-          Allow: allowed.join(', '),
-        },
-      );
-      sendError(res, err, familyByPath.get(req.path) ?? 'openai');
+    }
+    const chain = dispatcher.chain(req.method ?? 'GET', path);
+    if (!chain) {
+      unrouted(req, res, path);
       return;
     }
-    sendError(res, notFound(`No route for ${req.method} ${req.path}`), 'openai');
-  });
-
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const apiErr = toApiError(err);
-    if (apiErr.status >= 500)
-      ctx.logger.error('unhandled error', { path: req.path, error: String((err as Error)?.stack ?? err) });
-    else ctx.logger.debug('rejected request', { path: req.path, status: apiErr.status, error: apiErr.message });
-    sendError(res, apiErr, familyByPath.get(req.path) ?? 'openai');
-  });
-  return app;
+    runChain(chain, req, res, (err) => {
+      if (err !== undefined && err !== null) failed(err, res, path);
+      else if (!res.headersSent) unrouted(req, res, path);
+    });
+  };
 }

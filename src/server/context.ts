@@ -1,3 +1,4 @@
+import { type IncomingMessage } from 'node:http';
 import { type Config } from '../config/options.js';
 import { type EngineClient } from '../engine/runner.js';
 import { type Fault } from './faults.js';
@@ -38,10 +39,11 @@ export interface AppContext {
   readonly warnings: readonly string[];
 }
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** performance.now() when the request reached the server: every deadline is measured from it. */
-    arrival: number;
-    requestId: string;
-  }
+/** A request as the handlers see it: node's IncomingMessage plus what the app stamps on it. */
+export interface ApiRequest extends IncomingMessage {
+  /** performance.now() when the request reached the server: every deadline is measured from it. */
+  arrival: number;
+  requestId: string;
+  /** The parsed JSON body (POST routes), set by the body parser. */
+  body?: unknown;
 }

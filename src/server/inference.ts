@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingHttpHeaders } from 'node:http';
-import { type Request, type Response } from 'express';
+import { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { type ResponseMeta } from '../api/openai/format.js';
 import { type GenerationRequest } from '../api/openai/request.js';
 import { stableKey } from '../generation/hash.js';
 import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
-import { type AppContext } from './context.js';
+import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily, queueFull, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
@@ -91,7 +90,7 @@ function gaps(times: readonly number[]): number[] {
  * measured timeline of each request (queue, first and last token, every token gap).
  */
 export function generationHandler(ctx: AppContext, api: GenerationApi) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
     const arrival = req.arrival;
     let request: GenerationRequest;
     let plan: OutputPlan;

@@ -1,19 +1,19 @@
-import { type Request, type Response } from 'express';
+import { type ServerResponse } from 'node:http';
 import { publicConfig } from '../config/load.js';
-import { type AppContext } from './context.js';
+import { type ApiRequest, type AppContext } from './context.js';
 import { secondsUntilReady } from './access.js';
 import { sendJson } from './respond.js';
 
 /** GET /health/live: the process answers (Kubernetes liveness; /health is readiness). */
 export function liveHandler(ctx: AppContext) {
-  return (_req: Request, res: Response): void => {
+  return (_req: ApiRequest, res: ServerResponse): void => {
     sendJson(res, 200, { status: 'alive', version: ctx.version, worker: ctx.workerId });
   };
 }
 
 /** GET /health: liveness plus the effective config (never a secret) and the server-wide telemetry. */
 export function healthHandler(ctx: AppContext, draining: () => boolean) {
-  return async (_req: Request, res: Response): Promise<void> => {
+  return async (_req: ApiRequest, res: ServerResponse): Promise<void> => {
     const telemetry = await ctx.global();
     const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.inferenceReadyDelaySeconds);
     const status = draining() ? 'draining' : loading > 0 ? 'loading' : 'healthy';
@@ -38,7 +38,7 @@ export function healthHandler(ctx: AppContext, draining: () => boolean) {
 
 export function modelsHandler(ctx: AppContext) {
   const created = Math.floor(Date.now() / 1000);
-  return (_req: Request, res: Response): void => {
+  return (_req: ApiRequest, res: ServerResponse): void => {
     const id = ctx.config.defaultModel;
     const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.modelsReadyDelaySeconds) > 0;
     sendJson(res, 200, {
@@ -49,7 +49,7 @@ export function modelsHandler(ctx: AppContext) {
 }
 
 export function rootHandler(ctx: AppContext, endpoints: readonly { method: string; path: string; summary: string }[]) {
-  return (_req: Request, res: Response): void => {
+  return (_req: ApiRequest, res: ServerResponse): void => {
     sendJson(res, 200, {
       name: 'aiperf-mock-server',
       message: 'aiperf-mock-server: a mock LLM inference server',

@@ -1,6 +1,6 @@
-import { type Request, type Response } from 'express';
+import { type ServerResponse } from 'node:http';
 import { PROMETHEUS_CONTENT_TYPE, type PageName } from '../telemetry/metrics/hub.js';
-import { type AppContext } from './context.js';
+import { type ApiRequest, type AppContext } from './context.js';
 import { ApiError } from './errors.js';
 import { sendError } from './respond.js';
 
@@ -15,7 +15,7 @@ export const BACKEND_PAGE: Record<string, PageName> = {
 
 /** A Prometheus text page, rendered by whoever owns the global state (the primary in cluster mode). */
 export function metricsHandler(ctx: AppContext, page: PageName) {
-  return async (_req: Request, res: Response): Promise<void> => {
+  return async (_req: ApiRequest, res: ServerResponse): Promise<void> => {
     const text = await ctx.metrics(page);
     if (text === null) {
       sendError(

@@ -1,5 +1,5 @@
-import { type Request, type Response } from 'express';
-import { type AppContext } from './context.js';
+import { type ServerResponse } from 'node:http';
+import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily, toApiError } from './errors.js';
 import { FAULT_HEADER, httpFault, parseFault } from './faults.js';
 import { oneShotEnded, refused } from './request-events.js';
@@ -20,7 +20,7 @@ export interface OneShotApi<T> {
 
 /** parse → fault injection → one scheduler deadline → the body; telemetry as for every request. */
 export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
-  return (req: Request, res: Response): void => {
+  return (req: ApiRequest, res: ServerResponse): void => {
     const arrival = req.arrival;
     let request: T;
     let injected = false;

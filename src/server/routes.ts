@@ -1,4 +1,4 @@
-import { type Request, type Response } from 'express';
+import { type ServerResponse } from 'node:http';
 import { MESSAGES_API } from '../api/anthropic/messages.js';
 import { CHAT_EMBEDDINGS_API, EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
 import { CUSTOM_MULTIMODAL_API } from '../api/multimodal/custom.js';
@@ -6,14 +6,14 @@ import { RESPONSES_API } from '../api/responses/responses.js';
 import { CHAT_API, COMPLETIONS_API } from '../api/openai/apis.js';
 import { COHERE_RERANK_API, NIM_RANKING_API, TEI_RERANK_API } from '../api/rankings/rankings.js';
 import { TGI_GENERATE_API, TGI_STREAM_API } from '../api/tgi/tgi.js';
-import { type AppContext } from './context.js';
+import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily } from './errors.js';
 import { generationHandler } from './inference.js';
 import { healthHandler, liveHandler, modelsHandler, rootHandler } from './info.js';
 import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
 import { oneShotHandler } from './one-shot.js';
 
-export type Handler = (req: Request, res: Response) => void | Promise<void>;
+export type Handler = (req: ApiRequest, res: ServerResponse) => void | Promise<void>;
 
 export interface Route {
   readonly method: 'GET' | 'POST';

@@ -200,6 +200,25 @@ describe('OpenAI API with the official openai client', () => {
     assert.equal(na.headers.get('allow'), 'POST');
   });
 
+  it('routes as the express router did: any case, a trailing slash, HEAD by GET, a query string', async () => {
+    const body = JSON.stringify({ model: 'm', messages, max_tokens: 2 });
+    for (const path of ['/V1/Chat/Completions', '/v1/chat/completions/', '/v1/chat/completions?x=1']) {
+      const r = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(r.status, 200, path);
+      assert.equal(((await r.json()) as { object: string }).object, 'chat.completion', path);
+    }
+    const head = await fetch(`${server.url}/health`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+    const options = await fetch(`${server.url}/v1/chat/completions`, { method: 'OPTIONS' });
+    assert.equal(options.status, 405);
+    assert.equal(options.headers.get('allow'), 'POST');
+  });
+
   it('a client that disconnects mid-stream is cancelled and counted', async () => {
     const before = (await getJson<Health>(`${server.url}/health`)).telemetry.disconnectsTotal;
     const stream = await client.chat.completions.create({
