@@ -11,6 +11,7 @@ import { type ErrorFamily, queueFull, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
+import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
 import { type StreamBody } from './sse.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
 import { TokenGate } from '../engine/runner.js';
@@ -75,12 +76,6 @@ function endBase(api: GenerationApi, request: GenerationRequest, plan: OutputPla
     plannedTokens: plan.content.length + plan.reasoning.length,
     maxTokens: request.maxTokens,
   };
-}
-
-function gaps(times: readonly number[]): number[] {
-  const out = new Array<number>(Math.max(0, times.length - 1));
-  for (let i = 1; i < times.length; i++) out[i - 1] = times[i]! - times[i - 1]!;
-  return out;
 }
 
 /**
@@ -188,7 +183,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
               ttftMs: delivered > 0 ? times[0]! - arrival : null,
               lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
               e2eMs: at - arrival,
-              itlMs: gaps(times),
+              itl: binGaps(times),
             });
           },
         },
@@ -224,7 +219,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
             ttftMs: null,
             lastTokenMs: null,
             e2eMs: now - arrival,
-            itlMs: [],
+            itl: null,
           });
           return;
         }
@@ -245,7 +240,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
           ttftMs: planned > 0 ? firstMs : null,
           lastTokenMs: planned > 0 ? firstMs + (planned - 1) * latency.itlMs : null,
           e2eMs,
-          itlMs: new Array<number>(Math.max(0, planned - 1)).fill(latency.itlMs),
+          itl: uniformGaps(latency.itlMs, planned - 1),
         });
       },
       (at) =>
@@ -261,7 +256,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
           ttftMs: null,
           lastTokenMs: null,
           e2eMs: at - arrival,
-          itlMs: [],
+          itl: null,
         }),
     );
   };

@@ -29,7 +29,7 @@ export function refused(
     ttftMs: null,
     lastTokenMs: null,
     e2eMs,
-    itlMs: [],
+    itl: null,
   };
 }
 

@@ -1,3 +1,5 @@
+import { type ItlBins } from './itl-bins.js';
+
 /** Typed telemetry events. Handlers emit them to a sink; the primary (or the local state) folds them. */
 
 export type Outcome = 'ok' | 'error' | 'disconnect';
@@ -39,8 +41,8 @@ export interface RequestEnded {
   readonly ttftMs: number | null;
   readonly lastTokenMs: number | null;
   readonly e2eMs: number;
-  /** Gaps between consecutive delivered tokens, as measured at the write. */
-  readonly itlMs: readonly number[];
+  /** Gaps between consecutive delivered tokens, as measured at the write, binned (null when none). */
+  readonly itl: ItlBins | null;
 }
 
 export type RequestEvent = RequestStarted | RequestEnded;

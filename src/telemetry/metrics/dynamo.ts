@@ -135,7 +135,7 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
       outputTokens.inc({ model }, e.completionTokens);
       duration(model).observe(seconds(e.e2eMs));
       if (e.ttftMs !== null) ttft(model).observe(seconds(e.ttftMs));
-      if (e.itlMs.length > 0) itl(model).addMs(e.itlMs);
+      if (e.itl) itl(model).addItl(e.itl);
       isl(model).observe(e.promptTokens);
       osl(model).observe(e.completionTokens);
       cached(model).observe(e.cachedTokens);

@@ -1,4 +1,5 @@
 import { type Metric, type Registry } from 'prom-client';
+import { ITL_BOUNDS, type ItlBins } from '../itl-bins.js';
 
 interface Series {
   readonly labels: Record<string, string>;
@@ -7,10 +8,10 @@ interface Series {
   count: number;
 }
 
-/** A bound series: `observe` one value; `addMs` a list of millisecond values (observed in seconds). */
+/** A bound series: `observe` one value; `addItl` a request's binned token gaps (ms, observed in seconds). */
 export interface HistogramSeries {
   observe(value: number): void;
-  addMs(valuesMs: readonly number[]): void;
+  addItl(bins: ItlBins | null): void;
 }
 
 /**
@@ -24,6 +25,8 @@ export interface HistogramSeries {
 export class FastHistogram {
   readonly type = 'histogram';
   private readonly series = new Map<string, Series>();
+  /** ITL_BOUNDS bucket → this histogram's bucket (bounds.length = +Inf only), made on first use. */
+  private itlMap: Int32Array | null = null;
 
   constructor(
     readonly name: string,
@@ -51,10 +54,18 @@ export class FastHistogram {
         }
       }
     };
+    const map = (): Int32Array => (this.itlMap ??= mapBins(bounds));
     return {
       observe,
-      addMs(valuesMs) {
-        for (let i = 0; i < valuesMs.length; i++) observe(valuesMs[i]! / 1000);
+      addItl(bins) {
+        if (!bins) return;
+        const to = map();
+        for (let i = 0; i < bins.counts.length; i++) {
+          const c = bins.counts[i]!;
+          if (c > 0 && to[i]! < bounds.length) series.counts[to[i]!]! += c;
+        }
+        series.sum += bins.sumMs / 1000;
+        series.count += bins.n;
       },
     };
   }
@@ -79,4 +90,21 @@ export class FastHistogram {
     }
     return { name: this.name, help: this.help, type: this.type, values };
   }
+}
+
+/**
+ * Where each ITL_BOUNDS bucket lands among `bounds`: the first bound ≥ its upper edge. Exact only when
+ * `bounds` ⊆ ITL_BOUNDS (every bucket of ours then lies inside one of theirs); bounds outside it
+ * would be counted wrongly, so they throw (ITL_BOUNDS is built from every page's ITL bounds).
+ */
+function mapBins(bounds: readonly number[]): Int32Array {
+  const merged = new Set(ITL_BOUNDS);
+  for (const b of bounds) if (!merged.has(b)) throw new Error(`ITL bound ${b} is not in ITL_BOUNDS`);
+  const to = new Int32Array(ITL_BOUNDS.length + 1);
+  for (let i = 0; i <= ITL_BOUNDS.length; i++) {
+    const edge = i < ITL_BOUNDS.length ? ITL_BOUNDS[i]! : Infinity;
+    const j = bounds.findIndex((b) => edge <= b);
+    to[i] = j < 0 ? bounds.length : j;
+  }
+  return to;
 }

@@ -72,7 +72,7 @@ export function mockPage(ctx: PageContext): MetricsPage {
       if (!e.stream) return;
       streamed.inc({ endpoint, model: e.model }, e.completionTokens);
       if (e.ttftMs !== null) ttft(endpoint).observe(seconds(e.ttftMs));
-      if (e.itlMs.length > 0) itl(endpoint).addMs(e.itlMs);
+      if (e.itl) itl(endpoint).addItl(e.itl);
     },
   };
 }

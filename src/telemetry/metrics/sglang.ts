@@ -90,7 +90,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
       cacheQueried += e.promptTokens;
       queue.observe(seconds(e.queueMs));
       if (e.ttftMs !== null) ttft(e.model).observe(seconds(e.ttftMs));
-      if (e.itlMs.length > 0) itl(e.model).addMs(e.itlMs);
+      if (e.itl) itl(e.model).addItl(e.itl);
       e2e(e.model).observe(seconds(e.e2eMs));
     },
   };

@@ -202,7 +202,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
       b.cacheQueries.inc(e.promptTokens);
       b.cacheHits.inc(e.cachedTokens);
       if (e.ttftMs !== null) b.ttft.observe(seconds(e.ttftMs));
-      b.itl.addMs(e.itlMs);
+      b.itl.addItl(e.itl);
       if (e.ttftMs !== null && e.lastTokenMs !== null && e.completionTokens > 1) {
         b.tpot.observe(seconds((e.lastTokenMs - e.ttftMs) / (e.completionTokens - 1)));
       }
