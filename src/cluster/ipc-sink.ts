@@ -3,12 +3,12 @@ import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 import { type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
 
-const FLUSH_MS = 5;
+const FLUSH_MS = 20;
 const QUERY_TIMEOUT_MS = 2000;
 
 /**
  * Cluster workers batch telemetry to the primary: tokens are summed and request events queued,
- * then sent in one IPC message at most every few ms (never one message per token).
+ * then sent in one IPC message at most every FLUSH_MS (never one message per token).
  */
 export class IpcSink implements TelemetrySink {
   private pendingTokens = 0;

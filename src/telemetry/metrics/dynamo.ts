@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { type RequestEnded } from '../events.js';
 import {
   DYNAMO_ISL,
@@ -10,6 +10,7 @@ import {
   RUST_DEFAULT,
 } from './buckets.js';
 import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
+import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
 import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
@@ -41,19 +42,19 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
   const reg = { registers: [registry] };
   const p = 'dynamo_frontend_';
   const M = ['model'] as const;
-  const requests = new Counter({
+  const requests = new FastCounter({
     name: `${p}requests_total`,
     help: 'Total number of LLM requests processed',
     labelNames: ['model', 'endpoint', 'request_type', 'status', 'error_type'],
     ...reg,
   });
-  const started = new Counter({
+  const started = new FastCounter({
     name: `${p}requests_started_total`,
     help: 'Total number of LLM requests started',
     labelNames: ['model', 'endpoint', 'request_type'],
     ...reg,
   });
-  const outputTokens = new Counter({
+  const outputTokens = new FastCounter({
     name: `${p}output_tokens_total`,
     help: 'Total number of output tokens generated',
     labelNames: M,
@@ -160,7 +161,7 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
     dynamo_namespace: 'dynamo',
     model,
   });
-  const requests = new Counter({
+  const requests = new FastCounter({
     name: `${p}requests_total`,
     help: 'Total number of requests processed by work handler',
     labelNames: L,

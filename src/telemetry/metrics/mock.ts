@@ -1,5 +1,6 @@
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { MOCK_ITL, MOCK_LATENCY, MOCK_TTFT } from './buckets.js';
+import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
@@ -12,7 +13,7 @@ export function mockPage(ctx: PageContext): MetricsPage {
   const reg = { registers: [registry] };
   const p = 'aiperf_mock_';
   const counter = (name: string, help: string, labelNames: string[]) =>
-    new Counter({ name: p + name, help, labelNames, ...reg });
+    new FastCounter({ name: p + name, help, labelNames, ...reg });
   const hist = (name: string, help: string, buckets: number[]) => {
     const h = new FastHistogram(p + name, help, buckets, registry);
     return perModel((endpoint) => h.bind({ endpoint }));

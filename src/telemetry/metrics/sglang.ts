@@ -1,6 +1,7 @@
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { SGLANG_E2E, SGLANG_ITL, SGLANG_QUEUE, SGLANG_TTFT } from './buckets.js';
 import { KV_CAPACITY_TOKENS } from './load.js';
+import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
 import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
@@ -54,7 +55,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
   let cacheQueried = 0;
 
   const T = ['model_name'] as const;
-  const counter = (name: string, help: string) => new Counter({ name, help, labelNames: T, ...reg });
+  const counter = (name: string, help: string) => new FastCounter({ name, help, labelNames: T, ...reg });
   const c = {
     prompt: counter('sglang:prompt_tokens_total', 'Number of prefill tokens processed.'),
     generation: counter('sglang:generation_tokens_total', 'Number of generation tokens processed.'),

@@ -1,4 +1,5 @@
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
+import { FastCounter } from './fast-counter.js';
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
 import { TRTLLM_PREFILL, VLLM_ITL, VLLM_REQUEST_LATENCY, VLLM_TTFT } from './buckets.js';
 import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
@@ -16,7 +17,7 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
   const L = ['model_name', 'engine_type'] as const;
   const base = (model: string) => ({ model_name: model, engine_type: 'trtllm' });
   const counter = (name: string, help: string, extra: string[] = []) =>
-    new Counter({ name: p + name, help, labelNames: [...L, ...extra], ...reg });
+    new FastCounter({ name: p + name, help, labelNames: [...L, ...extra], ...reg });
   const hist = (name: string, help: string, buckets: number[]) => new FastHistogram(p + name, help, buckets, registry);
   const gauge = (name: string, help: string, value: () => number) =>
     new Gauge({

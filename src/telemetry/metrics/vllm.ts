@@ -9,6 +9,7 @@ import {
   vllmTokenBuckets,
 } from './buckets.js';
 import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
+import { FastCounter } from './fast-counter.js';
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
 import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
@@ -72,7 +73,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
   );
 
   const counter = (name: string, help: string, extra: string[] = []) =>
-    new Counter({ name, help, labelNames: [...L, ...extra], ...reg });
+    new FastCounter({ name, help, labelNames: [...L, ...extra], ...reg });
   const promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.');
   const generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
   const success = counter('vllm:request_success_total', 'Count of successfully processed requests.', [
