@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Counter, Registry } from 'prom-client';
+import { FastCounter } from '../../src/telemetry/metrics/fast-counter.js';
+
+describe('FastCounter', () => {
+  it('renders exactly what prom-client’s Counter renders for the same increments', async () => {
+    const a = new Registry();
+    const b = new Registry();
+    const config = { name: 'x_total', help: 'Things.', labelNames: ['model', 'reason'] as const };
+    const theirs = new Counter({ ...config, labelNames: [...config.labelNames], registers: [a] });
+    const ours = new FastCounter({ ...config, registers: [b] });
+    for (const c of [theirs, ours]) {
+      c.inc({ model: 'm', reason: 'stop' }, 0);
+      c.inc({ reason: 'stop', model: 'm' }); // other key order: same series
+      c.inc({ model: 'm', reason: 'length' }, 2.5);
+      c.labels({ model: 'n', reason: 'stop' }).inc(3);
+    }
+    assert.equal(await b.metrics(), await a.metrics());
+    assert.match(await b.metrics(), /x_total\{model="m",reason="stop"\} 1\n/);
+  });
+
+  it('binds a series once and pre-creates it at zero', async () => {
+    const r = new Registry();
+    const c = new FastCounter({ name: 'y_total', help: 'Y.', labelNames: ['model'], registers: [r] });
+    const bound = c.labels({ model: 'm' });
+    assert.match(await r.metrics(), /y_total\{model="m"\} 0\n/);
+    bound.inc();
+    bound.inc(4);
+    c.inc({ model: 'm' });
+    assert.match(await r.metrics(), /y_total\{model="m"\} 6\n/);
+  });
+});
