@@ -49,17 +49,24 @@ export function markdown(r: BenchResults): string {
       `Highest concurrency with p99 |ITL error| ≤ 1 ms: **${r.timing.maxConcurrencyWithin1ms ?? 'none'}**`,
       '',
     );
+    const w = r.timing.machineWake;
+    if (w) {
+      lines.push(
+        `Machine baseline (same run, idle, its own process): a ${w.sleepMs} ms futex sleep wakes late by p50 ${f(w.p50, 3)} / p99 ${f(w.p99, 3)} / max ${f(w.max)} ms over ${w.n} sleeps; a late wake of the server's ticker makes two tokens share one read, so this p99 is a floor under the ITL error.`,
+        '',
+      );
+    }
   }
   if (r.cluster) {
     const c = r.cluster;
     lines.push('## Cluster (streaming, `--fast`)', '');
     lines.push(
-      '| workers | events/s | CPU s / 100k events | primary share of CPU | RSS per worker (MB) |',
-      '|---|---|---|---|---|',
+      '| workers | events/s | CPU s / 100k events | primary share of CPU | RSS per worker right after the load (MB; with 2 workers the spare is last) | RSS per worker idle before it (MB) |',
+      '|---|---|---|---|---|---|',
     );
     for (const t of c.targets)
       lines.push(
-        `| ${t.workers} | ${f(t.eventsPerSec, 0)} | ${f(t.cpuPer100kEvents, 3)} | ${t.primaryCpuShare === null ? '—' : f(t.primaryCpuShare * 100, 1) + ' %'} | ${t.rssPerWorkerMb.map((x) => f(x, 0)).join(', ')} |`,
+        `| ${t.workers} | ${f(t.eventsPerSec, 0)} | ${f(t.cpuPer100kEvents, 3)} | ${t.primaryCpuShare === null ? '—' : f(t.primaryCpuShare * 100, 1) + ' %'} | ${t.rssPerWorkerMb.map((x) => f(x, 0)).join(', ')} | ${(t.rssIdleMb ?? []).map((x) => f(x, 0)).join(', ')} |`,
       );
     lines.push(
       '',

@@ -51,6 +51,8 @@ export interface BenchResults {
     seconds: number;
     levels: TimingLevel[];
     maxConcurrencyWithin1ms: number | null;
+    /** Same run, idle machine: how late a 5 ms futex sleep wakes (ms); a floor under the ITL error. */
+    machineWake?: { sleepMs: number; n: number; p50: number; p99: number; max: number };
   };
   cluster?: {
     targets: {
@@ -59,6 +61,8 @@ export interface BenchResults {
       cpuPer100kEvents: number;
       primaryCpuShare: number | null;
       rssPerWorkerMb: number[];
+      /** Before any load, 3 s after start (V8's memory reducer has run). */
+      rssIdleMb?: number[];
     }[];
   };
   startup?: { samplesMs: number[]; medianMs: number; bareNodeMs: number };
@@ -209,10 +213,24 @@ function timingClient(
   });
 }
 
+function machineWake(seconds: number): Promise<NonNullable<NonNullable<BenchResults['timing']>['machineWake']>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${DIST}bench/baselines/sleep-precision.js`, String(seconds), '5'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as never) : reject(new Error(`sleep-precision exited ${code}`)),
+    );
+  });
+}
+
 export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timing']>> {
   const ttft = 20;
   const itl = 5;
   const tokens = 100;
+  const wake = await machineWake(plan.timingSeconds);
   const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
   const levels: TimingLevel[] = [];
   try {
@@ -240,6 +258,7 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
     seconds: plan.timingSeconds,
     levels,
     maxConcurrencyWithin1ms: ok.length ? Math.max(...ok) : null,
+    machineWake: wake,
   };
 }
 
@@ -248,16 +267,19 @@ export async function clusterScenario(plan: Plan): Promise<NonNullable<BenchResu
   for (const workers of [1, 2]) {
     const p = await mock(['--fast', '--workers', String(workers)]);
     try {
+      await new Promise((r) => setTimeout(r, 3000));
+      const pidsOf = (): number[] => (workers === 1 ? [p.child.pid!] : processTree(p.child.pid!).slice(1));
+      const rssIdleMb = pidsOf().map(rssMb);
       const { result, cpu, perPid } = await measuredLoad(p, STREAM_BODY, plan);
       const events = result.requests * STREAM_TOKENS;
-      const workerPids = workers === 1 ? [p.child.pid!] : processTree(p.child.pid!).slice(1);
       targets.push({
         workers,
         eventsPerSec: events / result.seconds,
         cpuPer100kEvents: (cpu / events) * 100_000,
         // In cluster mode the primary does almost nothing but fold telemetry batches: an upper bound of their cost.
         primaryCpuShare: workers === 1 ? null : (perPid.get(p.child.pid!) ?? 0) / cpu,
-        rssPerWorkerMb: workerPids.map(rssMb),
+        rssPerWorkerMb: pidsOf().map(rssMb),
+        rssIdleMb,
       });
     } finally {
       await p.stop();
