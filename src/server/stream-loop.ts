@@ -25,15 +25,17 @@ export interface StreamHooks {
  * CPU per streamed event). res.end() still writes the last chunk and the terminator, so the bytes on
  * the wire are exactly what res.write would have produced.
  */
-function writeChunk(res: ServerResponse, data: string): void {
+function writeChunk(res: ServerResponse, data: string, burst: boolean): void {
   const socket = res.socket;
   if (socket === null || !res.chunkedEncoding) {
     res.write(data);
     return;
   }
-  // As OutgoingMessage does: cork until the end of this tick, so a burst of events for one socket
-  // (fast mode, catch-up after a late tick) leaves in one writev instead of one syscall each.
-  if (socket.writableCorked === 0) {
+  // A burst of events for one socket in one turn (fast mode, catch-up after a late tick) is corked
+  // until the end of the tick, as OutgoingMessage does, and leaves in one writev instead of one syscall
+  // each. A lone event (the timed case) is written straight: corking it would only add a buffered
+  // entry, a nextTick and a writev array per token, garbage whose scavenges delay other streams' tokens.
+  if (burst && socket.writableCorked === 0) {
     socket.cork();
     process.nextTick(uncork, socket);
   }
@@ -53,6 +55,8 @@ class StreamTask implements ScheduledTask {
   due: number;
   slot = -1;
   private next = 0;
+  /** The scheduler turn of the last write: a second write in the same turn is part of a burst (corked). */
+  private lastTurn = -1;
   /** Offset of the next event after arrival: TTFT, then one (jittered) gap per event. */
   private offset: number;
   private done = false;
@@ -132,9 +136,16 @@ class StreamTask implements ScheduledTask {
     if (this.injectFault(i, now)) return;
     this.next++;
     const isLast = i === body.events - 1;
+    // Open loop: the next deadline now, so we know whether the next event follows in this same turn.
+    const nextDue = isLast || this.gate ? Infinity : this.dueOf(this.next);
     // The last event and the terminating chunk leave in one write through the http module.
     if (isLast) res.end(body.frame(i) + body.trailer);
-    else writeChunk(res, body.frame(i));
+    else {
+      const turn = this.scheduler.turn;
+      const burst = this.lastTurn === turn || nextDue <= now || (this.gate !== null && this.ready(this.next));
+      writeChunk(res, body.frame(i), burst);
+      this.lastTurn = turn;
+    }
     if (i < body.tokenEvents) {
       this.tokenTimes.push(now);
       this.hooks.onTokens(1);
@@ -144,7 +155,7 @@ class StreamTask implements ScheduledTask {
         this.wake();
         return;
       }
-      this.due = this.dueOf(this.next);
+      this.due = nextDue;
       this.scheduler.schedule(this);
       return;
     }

@@ -38,6 +38,8 @@ export class TokenScheduler {
   private readonly waker: Waker;
   private armedFor = Infinity;
   private running = false;
+  /** Counts the scheduler's turns (runs of due tasks): a task can tell a burst from one event per turn. */
+  turn = 0;
   private readonly leadMs: number;
   private readonly sliceMs: number;
 
@@ -87,6 +89,7 @@ export class TokenScheduler {
   private runDue(): void {
     this.armedFor = Infinity;
     this.running = true;
+    this.turn++;
     const start = performance.now();
     let now = start;
     try {
