@@ -58,11 +58,6 @@ export function planLatency(cfg: LatencyConfig, input?: LatencyInput, rand: Unif
   return { ttftMs, itlMs, gapMs: cv > 0 ? () => itlMs * lognormalFactor(cv, rand) : () => itlMs };
 }
 
-/** Event i's offset without jitter: TTFT + i × ITL (the stream loop adds jittered gaps one by one). */
-export function eventOffsetMs(plan: LatencyPlan, i: number): number {
-  return plan.ttftMs + i * plan.itlMs;
-}
-
 /**
  * Non-streaming: the whole body is due at TTFT plus the sum of the tokens' gaps. Up to 1,000 gaps
  * are drawn one by one; beyond that their sum is drawn from the normal approximation (same mean and

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventOffsetMs, planLatency, wholeResponseOffsetMs } from '../../src/timing/latency.js';
+import { planLatency, wholeResponseOffsetMs } from '../../src/timing/latency.js';
 import { type ScheduledTask, TokenScheduler } from '../../src/timing/scheduler.js';
 import { ThroughputWindow } from '../../src/telemetry/throughput-window.js';
 
@@ -16,7 +16,10 @@ describe('latency plan', () => {
   for (const [ttft, itl, i, event, whole] of table) {
     it(`ttft ${ttft} itl ${itl} i ${i}`, () => {
       const plan = planLatency({ ttft, itl });
-      assert.equal(eventOffsetMs(plan, i), event);
+      // As the stream loop places event i: TTFT, then one gap per event (no jitter: exactly ITL each).
+      let offset = plan.ttftMs;
+      for (let k = 0; k < i; k++) offset += plan.gapMs();
+      assert.equal(offset, event);
       assert.equal(wholeResponseOffsetMs(plan, i), whole);
     });
   }
