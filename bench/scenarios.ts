@@ -196,35 +196,30 @@ export async function streaming(plan: Plan, env: NodeJS.ProcessEnv): Promise<Non
   };
 }
 
-function timingClient(
-  args: Record<string, unknown>,
-): Promise<Omit<TimingLevel, 'concurrency' | 'tokensPerSec' | 'serverCores'>> {
+/** Runs one of the bench's own scripts in its own process and parses the JSON it prints. */
+function jsonChild<T>(script: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${DIST}bench/timing-client.js`, JSON.stringify(args)], {
+    const child = spawn(process.execPath, [`${DIST}bench/${script}`, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as Omit<TimingLevel, 'concurrency' | 'tokensPerSec' | 'serverCores'>)
-        : reject(new Error(`timing client exited ${code}`)),
+      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${script} exited ${code}`)),
     );
   });
 }
 
-function machineWake(seconds: number): Promise<NonNullable<NonNullable<BenchResults['timing']>['machineWake']>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${DIST}bench/baselines/sleep-precision.js`, String(seconds), '5'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as never) : reject(new Error(`sleep-precision exited ${code}`)),
-    );
-  });
-}
+const timingClient = (args: Record<string, unknown>) =>
+  jsonChild<Omit<TimingLevel, 'concurrency' | 'tokensPerSec' | 'serverCores'>>('timing-client.js', [
+    JSON.stringify(args),
+  ]);
+
+const machineWake = (seconds: number) =>
+  jsonChild<NonNullable<NonNullable<BenchResults['timing']>['machineWake']>>('baselines/sleep-precision.js', [
+    String(seconds),
+    '5',
+  ]);
 
 export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timing']>> {
   const ttft = 20;

@@ -20,13 +20,12 @@ export function createApp(ctx: AppContext, draining: () => boolean = () => false
   const json = bodyParser.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
   const dispatcher = new Dispatcher();
   for (const route of routeTable(ctx, draining)) {
-    const guard = inferenceGuard(ctx.config, ctx.startedEpochMs, route.family);
-    dispatcher.add(
-      route.method,
-      route.path,
-      route.family,
-      route.method === 'POST' ? [guard, json, route.handler] : [route.handler],
-    );
+    // Inference routes (POST) pass the auth/readiness guard and the JSON parser first.
+    const chain =
+      route.method === 'POST'
+        ? [inferenceGuard(ctx.config, ctx.startedEpochMs, route.family), json, route.handler]
+        : [route.handler];
+    dispatcher.add(route.method, route.path, route.family, chain);
   }
 
   const unrouted = (req: ApiRequest, res: ServerResponse, path: string): void => {

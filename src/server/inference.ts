@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { type ResponseMeta } from '../api/openai/format.js';
 import { type GenerationRequest } from '../api/openai/request.js';
+import { TokenGate } from '../engine/runner.js';
 import { stableKey } from '../generation/hash.js';
 import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
+import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
 import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily, queueFull, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
-import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
 import { type StreamBody } from './sse.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
-import { TokenGate } from '../engine/runner.js';
 
 /** One text-generation API: its parser and pure formatters. Everything else is shared. */
 export interface GenerationApi {

@@ -39,6 +39,17 @@ const sum = (text: string, name: string): number =>
 const count = (text: string, name: string): number =>
   Number(new RegExp(`^${name}_count\\{model_name="m"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
 
+/** The engine model with 10 ms steps and this batch size, plus any other flags. */
+const engineArgs = (batch: number, ...more: string[]): string[] => [
+  '--engine-model',
+  'batch',
+  '--step-ms',
+  '10',
+  '--max-batch-size',
+  String(batch),
+  ...more,
+];
+
 async function metrics(server: TestServer): Promise<string> {
   return (await fetch(`${server.url}/vllm/metrics`)).text();
 }
@@ -46,16 +57,7 @@ async function metrics(server: TestServer): Promise<string> {
 describe('engine model (--engine-model batch)', () => {
   /** A concurrency sweep against one server; returns the mean client TTFT per concurrency. */
   async function sweep(workers: number, tolerance: number): Promise<Record<number, number>> {
-    const server = await startServer([
-      '--engine-model',
-      'batch',
-      '--step-ms',
-      '10',
-      '--max-batch-size',
-      '8',
-      '--workers',
-      String(workers),
-    ]);
+    const server = await startServer(engineArgs(8, '--workers', String(workers)));
     try {
       await Promise.all(Array.from({ length: 32 }, (_, i) => ttftOf(server.url, 2, `warm${i}`))); // open the connections
       await new Promise((r) => setTimeout(r, 100)); // the workers' telemetry batches (every 5 ms) reach the pages
@@ -126,18 +128,7 @@ describe('engine model (--engine-model batch)', () => {
   });
 
   it('past --max-waiting requests get 429 with Retry-After; a disconnect frees its slot and KV blocks at once', async () => {
-    const server = await startServer([
-      '--engine-model',
-      'batch',
-      '--step-ms',
-      '10',
-      '--max-batch-size',
-      '1',
-      '--max-waiting',
-      '1',
-      '--queue-full-status',
-      '429',
-    ]);
+    const server = await startServer(engineArgs(1, '--max-waiting', '1', '--queue-full-status', '429'));
     try {
       const long = new AbortController();
       const body = (tag: string, max: number) =>
