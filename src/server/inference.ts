@@ -169,8 +169,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
         ctx.scheduler,
         {
           onTokens: (n) => ctx.sink.tokens(n),
-          onEnd: (outcome, at, times) => {
-            const delivered = times.length;
+          onEnd: (outcome, at, times, delivered) => {
             ctx.sink.request({
               ...base,
               status: outcome === 'ok' || outcome === 'fault' ? 200 : 499,
@@ -183,7 +182,7 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
               ttftMs: delivered > 0 ? times[0]! - arrival : null,
               lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
               e2eMs: at - arrival,
-              itl: binGaps(times),
+              itl: binGaps(times, delivered),
             });
           },
         },

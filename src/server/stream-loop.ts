@@ -10,8 +10,8 @@ export type StreamOutcome = 'ok' | 'disconnect' | 'fault';
 
 export interface StreamHooks {
   onTokens(n: number): void;
-  /** `tokenTimes`: performance.now() of the write of every token delivered, in order. */
-  onEnd(outcome: StreamOutcome, at: number, tokenTimes: readonly number[]): void;
+  /** `tokenTimes[0..delivered)`: performance.now() of the write of every token delivered, in order. */
+  onEnd(outcome: StreamOutcome, at: number, tokenTimes: Float64Array, delivered: number): void;
 }
 
 /**
@@ -60,7 +60,12 @@ class StreamTask implements ScheduledTask {
   /** Offset of the next event after arrival: TTFT, then one (jittered) gap per event. */
   private offset: number;
   private done = false;
-  private readonly tokenTimes: number[] = [];
+  /**
+   * Write time of each token. A typed array: its storage is outside the JS heap, so the young-generation
+   * collector neither copies it nor (as with a growing array) the copies left behind by each growth.
+   */
+  private readonly tokenTimes: Float64Array;
+  private delivered = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -75,6 +80,7 @@ class StreamTask implements ScheduledTask {
   ) {
     this.offset = latency.ttftMs;
     this.due = arrival + this.offset;
+    this.tokenTimes = new Float64Array(body.tokenEvents);
     if (gate) gate.onProgress = () => this.wake();
   }
 
@@ -120,7 +126,7 @@ class StreamTask implements ScheduledTask {
       while (socket && socket.writableCorked > 0) socket.uncork();
       this.res.destroy();
     } else this.res.end(this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error') : openAIErrorFrame());
-    this.hooks.onEnd('fault', now, this.tokenTimes);
+    this.hooks.onEnd('fault', now, this.tokenTimes, this.delivered);
     return true;
   }
 
@@ -147,7 +153,7 @@ class StreamTask implements ScheduledTask {
       this.lastTurn = turn;
     }
     if (i < body.tokenEvents) {
-      this.tokenTimes.push(now);
+      this.tokenTimes[this.delivered++] = now;
       this.hooks.onTokens(1);
     }
     if (!isLast) {
@@ -160,14 +166,14 @@ class StreamTask implements ScheduledTask {
       return;
     }
     this.done = true;
-    this.hooks.onEnd('ok', now, this.tokenTimes);
+    this.hooks.onEnd('ok', now, this.tokenTimes, this.delivered);
   }
 
   abort(): void {
     if (this.done) return;
     this.done = true;
     this.scheduler.cancel(this);
-    this.hooks.onEnd('disconnect', performance.now(), this.tokenTimes);
+    this.hooks.onEnd('disconnect', performance.now(), this.tokenTimes, this.delivered);
   }
 }
 

@@ -32,7 +32,7 @@ function binOf(gapMs: number): number {
 }
 
 /** The gaps between consecutive times (ms) of `times[0..n)`; null when there are none. */
-export function binGaps(times: readonly number[], n = times.length): ItlBins | null {
+export function binGaps(times: ArrayLike<number>, n = times.length): ItlBins | null {
   if (n < 2) return null;
   const counts = new Array<number>(ITL_BOUNDS.length + 1).fill(0);
   for (let i = 1; i < n; i++) counts[binOf(times[i]! - times[i - 1]!)]!++;

@@ -68,6 +68,34 @@ describe('OpenAI formatters (golden)', () => {
       `data: ${head}"Hello","logprobs":null,"finish_reason":null}]}\n\ndata: ${head}" world","logprobs":null,"finish_reason":"length"}]}\n\ndata: [DONE]\n\n`,
     );
   });
+  it('token text is the same JSON string JSON.stringify makes, whether or not it needs escaping', () => {
+    // Plain tokens are quoted in place; the rest go through JSON.stringify (escapes, surrogates).
+    const tokens = [
+      'plain',
+      ' say "hi"',
+      'back\\slash',
+      'line\nbreak',
+      'tab\t',
+      '\u0001',
+      'émoji 🚀',
+      '\ud800',
+      '',
+      '\u2028',
+    ];
+    const tricky: OutputPlan = { ...plan, reasoning: TokenSpan.of(tokens), content: TokenSpan.of(tokens) };
+    for (const body of [chatStreamBody(meta, tricky, null), completionStreamBody(meta, tricky, null)]) {
+      for (let i = 0; i < body.events; i++) {
+        const frame = body.frame(i);
+        const token = tokens[i % tokens.length]!;
+        assert.ok(frame.includes(JSON.stringify(token)), `frame ${i}: ${frame}`);
+        const chunk = JSON.parse(frame.slice(6)) as {
+          choices: { text?: string; delta?: { content?: string; reasoning_content?: string } }[];
+        };
+        const c = chunk.choices[0]!;
+        assert.equal(c.text ?? c.delta?.content ?? c.delta?.reasoning_content, token);
+      }
+    }
+  });
   it('chat body', () => {
     assert.deepEqual(chatCompletionBody(meta, thinking, openAIUsage(thinking)), {
       id: 'chatcmpl-1',

@@ -11,6 +11,18 @@ export interface ResponseMeta {
 
 const q = JSON.stringify;
 
+/** Characters JSON.stringify would escape (or might: any surrogate, in case it is a lone one). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A token as a JSON string. Most tokens need no escaping: quoting them in place saves the escaped copy
+ * JSON.stringify makes per token, young garbage whose scavenges delay every stream's next token.
+ */
+function jsonText(text: string): string {
+  return ESCAPED.test(text) ? q(text) : `"${text}"`;
+}
+
 function head(meta: ResponseMeta, object: string): string {
   return `{"id":${q(meta.id)},"object":"${object}","created":${meta.created},"model":${q(meta.model)}`;
 }
@@ -51,11 +63,14 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: Open
     tokenEvents: R + C,
     frame(i: number): string {
       const start = i === 0 ? open : prefix;
-      if (i < R) return `${start}"reasoning_content":${q(plan.reasoning.at(i))}${more}`;
+      if (i < R) return `${start}"reasoning_content":${jsonText(plan.reasoning.at(i))}${more}`;
       const text = C === 0 ? '' : plan.content.at(i - R);
-      return `${start}"content":${q(text)}${i === events - 1 ? last : more}`;
+      return `${start}"content":${jsonText(text)}${i === events - 1 ? last : more}`;
     },
-    trailer: (usage ? usageFrame(meta, 'chat.completion.chunk', usage) : '') + DONE_FRAME,
+    // Built when the stream ends, not held for its whole life.
+    get trailer() {
+      return (usage ? usageFrame(meta, 'chat.completion.chunk', usage) : '') + DONE_FRAME;
+    },
   };
 }
 
@@ -81,8 +96,10 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage
     events,
     tokenEvents: C,
     frame(i: number): string {
-      return `${prefix}${q(C === 0 ? '' : plan.content.at(i))}${i === events - 1 ? last : more}`;
+      return `${prefix}${jsonText(C === 0 ? '' : plan.content.at(i))}${i === events - 1 ? last : more}`;
     },
-    trailer: (usage ? usageFrame(meta, 'text_completion', usage) : '') + DONE_FRAME,
+    get trailer() {
+      return (usage ? usageFrame(meta, 'text_completion', usage) : '') + DONE_FRAME;
+    },
   };
 }
