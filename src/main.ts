@@ -7,6 +7,7 @@ import { loadConfig } from './config/load.js';
 import { type Config } from './config/options.js';
 import { chooseTokenizer } from './generation/tokenizer.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { applyHeapGrowth } from './server/heap.js';
 import { startServer } from './server/serve.js';
 import { GlobalState } from './telemetry/global-state.js';
 import { serveDcgmPorts } from './telemetry/dcgm/ports.js';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { config } = result;
+  applyHeapGrowth(config.heapGrowthPercent);
   const logger = createLogger(config.logLevel);
   if (config.workers > 1) {
     const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);

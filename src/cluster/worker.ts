@@ -1,4 +1,5 @@
 import { createLogger } from '../logging/logger.js';
+import { applyHeapGrowth } from '../server/heap.js';
 import { prepare, type RunningServer, startServer } from '../server/serve.js';
 import { IpcSink } from './ipc-sink.js';
 import { RemoteEngine } from './remote-engine.js';
@@ -12,6 +13,7 @@ import { BOOTSTRAP_ENV, isPrimaryMessage, type WorkerBootstrap, type WorkerToPri
 export async function runClusterWorker(startedAt: number): Promise<void> {
   const boot = JSON.parse(process.env[BOOTSTRAP_ENV] ?? '{}') as WorkerBootstrap;
   const { config } = boot;
+  applyHeapGrowth(config.heapGrowthPercent);
   const send = (msg: WorkerToPrimary): void => {
     if (process.connected) process.send?.(msg);
   };

@@ -37,6 +37,16 @@ export const SERVER_OPTIONS = {
     describe:
       "With --workers > 1, keep one booted spare that takes a dead worker's place at once (--no-spare-worker saves its memory; a replacement then boots in ~1 s)",
   },
+  heapGrowthPercent: {
+    flag: 'heap-growth-percent',
+    kind: 'integer',
+    default: 20,
+    min: 0,
+    max: 400,
+    group: 'Server',
+    describe:
+      "How far V8 lets the old generation grow past what the last full collection kept before the next one, in percent (V8's --heap-growing-percent, set in every process); 0 leaves V8's own factor (up to 4×), which lets a worker grow ~35 MB larger under load",
+  },
   apiKey: {
     flag: 'api-key',
     kind: 'string',
