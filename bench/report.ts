@@ -1,6 +1,7 @@
 import { type BenchResults } from './scenarios.js';
 
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+const pct = (share: number | undefined): string => (share === undefined ? 'n/a' : `${(share * 100).toFixed(1)} %`);
 
 /** The short Markdown summary: every figure next to its same-run baseline and the ratio. */
 export function markdown(r: BenchResults): string {
@@ -36,12 +37,12 @@ export function markdown(r: BenchResults): string {
       '',
     );
     lines.push(
-      '| streams | tokens/s | TTFT \\|err\\| p50 / p99 / max (ms) | ITL \\|err\\| p50 / p99 / max (ms) | mean ITL drift (ms) | server CPU (cores) |',
-      '|---|---|---|---|---|---|',
+      '| streams | tokens/s | TTFT \\|err\\| p50 / p99 / max (ms) | ITL \\|err\\| p50 / p99 / max (ms) | ITL \\|err\\| > 1 ms | mean ITL drift (ms) | server CPU (cores) |',
+      '|---|---|---|---|---|---|---|',
     );
     for (const l of r.timing.levels) {
       lines.push(
-        `| ${l.concurrency} | ${f(l.tokensPerSec, 0)} | ${f(l.ttft.p50)} / ${f(l.ttft.p99)} / ${f(l.ttft.max)} | ${f(l.itl.p50, 3)} / ${f(l.itl.p99, 3)} / ${f(l.itl.max)} | ${f(l.drift.mean, 4)} | ${f(l.serverCores)} |`,
+        `| ${l.concurrency} | ${f(l.tokensPerSec, 0)} | ${f(l.ttft.p50)} / ${f(l.ttft.p99)} / ${f(l.ttft.max)} | ${f(l.itl.p50, 3)} / ${f(l.itl.p99, 3)} / ${f(l.itl.max)} | ${pct(l.itl.over1ms)} | ${f(l.drift.mean, 4)} | ${f(l.serverCores)} |`,
       );
     }
     lines.push(

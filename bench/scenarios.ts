@@ -15,6 +15,8 @@ export interface ErrorSummary {
   p99: number;
   max: number;
   mean: number;
+  /** Share (0–1) of samples whose absolute error is above 1 ms: how far a p99 ≤ 1 ms target is. */
+  over1ms: number;
 }
 export interface TimingLevel {
   concurrency: number;

@@ -183,7 +183,9 @@ function summary(values: number[]) {
   const at = (p: number): number =>
     abs[Math.min(abs.length - 1, Math.max(0, Math.ceil((p / 100) * abs.length) - 1))] ?? NaN;
   const mean = values.reduce((a, b) => a + b, 0) / (values.length || 1);
-  return { n: values.length, p50: at(50), p99: at(99), max: at(100), mean };
+  let over = 0;
+  for (const v of abs) if (v > 1) over++;
+  return { n: values.length, p50: at(50), p99: at(99), max: at(100), mean, over1ms: over / (abs.length || 1) };
 }
 
 const conns = await Promise.all(Array.from({ length: args.concurrency }, open));
