@@ -5,12 +5,17 @@ import { getJson, startServer } from '../support/server.js';
 
 interface Health {
   scheduledTasks: number;
-  memory: { heapUsed: number; rss: number };
+  memory: { heapUsed: number; rss: number; arrayBuffers: number };
   telemetry: { streamsOpen: number; requestsInFlight: number; disconnectsTotal: number };
 }
 
 /** Opens a stream, reads until `after` events arrived, then destroys the connection. */
 function abortAfter(url: string, after: number): Promise<void> {
+  return openUntil(url, after).then((close) => close());
+}
+
+/** Opens a 100k-token stream; resolves, with a function that drops the connection, once `after` events arrived. */
+function openUntil(url: string, after: number): Promise<() => void> {
   return new Promise((resolve) => {
     const body = JSON.stringify({
       model: 'm',
@@ -26,14 +31,11 @@ function abortAfter(url: string, after: number): Promise<void> {
         let seen = 0;
         res.on('data', (d: Buffer) => {
           seen += d.toString().split('data: {').length - 1;
-          if (seen >= after) {
-            req.destroy();
-            resolve();
-          }
+          if (seen >= after) resolve(() => req.destroy());
         });
       },
     );
-    req.on('error', () => resolve());
+    req.on('error', () => resolve(() => undefined));
     req.end(body);
   });
 }
@@ -68,6 +70,21 @@ describe('disconnect storm', () => {
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       assert.match(metrics, /aiperf_mock_client_disconnects_total\{endpoint="\/v1\/chat\/completions"\} 2000/);
       assert.match(metrics, /aiperf_mock_requests_in_progress\{endpoint="\/v1\/chat\/completions"\} 0/);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it('an open stream holds memory for the tokens it delivered, not for its max_tokens', async () => {
+    const server = await startServer(['--ttft', '1', '--itl', '20']);
+    try {
+      // 100 streams of max_tokens 100000, a few tokens in and still open: token times sized to
+      // max_tokens would be 100 × 800 KB of array buffers; grown as delivered, a few KB each.
+      const closers = await Promise.all(Array.from({ length: 100 }, () => openUntil(server.url, 3)));
+      const h = await getJson<Health>(`${server.url}/health`);
+      for (const close of closers) close();
+      assert.equal(h.telemetry.streamsOpen, 100);
+      assert.ok(h.memory.arrayBuffers < 16 * 1024 * 1024, `array buffers ${h.memory.arrayBuffers} bytes`);
     } finally {
       assert.equal(await server.stop(), 0);
     }

@@ -185,6 +185,33 @@ describe('Prometheus pages', () => {
   });
 });
 
+describe('token timeline of a long stream', () => {
+  it('a 300-token stream gives 299 gaps whose sum fits inside its end-to-end time', async () => {
+    // Token write times are kept in a buffer that grows past 128 entries: a lost or zeroed entry would
+    // show up as a wrong gap count or a gap sum larger than the whole request.
+    const server = await startServer(['--ttft', '1', '--itl', '0.5', '--default-model', MODEL]);
+    try {
+      const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'long' }],
+        max_tokens: 300,
+        ignore_eos: true,
+        stream: true,
+      } as OpenAI.ChatCompletionCreateParamsStreaming);
+      for await (const chunk of stream) void chunk;
+      await new Promise((r) => setTimeout(r, 50));
+      const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
+      assert.equal(total(vllm, 'vllm:inter_token_latency_seconds', 'count'), 299);
+      const gaps = total(vllm, 'vllm:inter_token_latency_seconds', 'sum');
+      const e2e = total(vllm, 'vllm:e2e_request_latency_seconds', 'sum');
+      assert.ok(gaps > 0 && gaps < e2e, `gap sum ${gaps} s, e2e ${e2e} s`);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('metrics options', () => {
   it('--metrics-backend vllm serves the vLLM page at /metrics; --trtllm-legacy-names gives trtllm:*', async () => {
     const server = await startServer(['--fast', '--metrics-backend', 'vllm', '--trtllm-legacy-names']);
