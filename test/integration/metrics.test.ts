@@ -21,6 +21,18 @@ interface Traffic {
   ttftsMs: number[];
 }
 
+/** A streaming chat request of exactly `tokens` tokens (ignore_eos), not yet read. */
+function fixedStream(url: string, content: string, tokens: number) {
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
+  return client.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: 'user', content }],
+    max_tokens: tokens,
+    ignore_eos: true,
+    stream: true,
+  } as OpenAI.ChatCompletionCreateParamsStreaming);
+}
+
 /** A mix of traffic; returns what the client itself counted and measured. */
 async function traffic(url: string): Promise<Traffic> {
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
@@ -164,14 +176,7 @@ describe('Prometheus pages', () => {
   });
 
   it('gauges follow load: running requests and KV usage rise during a stream and fall after', async () => {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
-    const stream = await client.chat.completions.create({
-      model: MODEL,
-      messages: [{ role: 'user', content: 'hold' }],
-      max_tokens: 200,
-      ignore_eos: true,
-      stream: true,
-    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    const stream = await fixedStream(server.url, 'hold', 200);
     const iter = stream[Symbol.asyncIterator]();
     await iter.next();
     const during = (await scrape(`${server.url}/vllm/metrics`)).families;
@@ -191,14 +196,7 @@ describe('token timeline of a long stream', () => {
     // show up as a wrong gap count or a gap sum larger than the whole request.
     const server = await startServer(['--ttft', '1', '--itl', '0.5', '--default-model', MODEL]);
     try {
-      const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
-      const stream = await client.chat.completions.create({
-        model: MODEL,
-        messages: [{ role: 'user', content: 'long' }],
-        max_tokens: 300,
-        ignore_eos: true,
-        stream: true,
-      } as OpenAI.ChatCompletionCreateParamsStreaming);
+      const stream = await fixedStream(server.url, 'long', 300);
       for await (const chunk of stream) void chunk;
       await new Promise((r) => setTimeout(r, 50));
       const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
