@@ -13,8 +13,14 @@ export interface Proc {
 }
 
 /** Spawns a server-like process and resolves when it prints its JSON "listening" line. */
-export function launch(name: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
-  const child = spawn(process.execPath, [script, ...args], {
+export function launch(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
+): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

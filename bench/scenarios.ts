@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { SEMI_SPACE_FLAG } from '../src/server/heap.js';
 import { DIST, launch, type Proc, processTree, rssMb, SERVER_MAIN, withCpu } from './procs.js';
 import { LOAD_TOOL, postLoad } from './load.js';
 import { median } from './stats.js';
@@ -111,7 +112,7 @@ export function post(url: string, body: string): Promise<string> {
 }
 
 export const mock = (args: string[]): Promise<Proc> =>
-  launch('mock', SERVER_MAIN, ['--port', '0', '--dcgm-port', '0', ...args]);
+  launch('mock', SERVER_MAIN, ['--port', '0', '--dcgm-port', '0', ...args], {}, [SEMI_SPACE_FLAG]);
 const baseline = (name: 'bare-http' | 'bare-express', env: NodeJS.ProcessEnv): Promise<Proc> =>
   launch(name, `${DIST}bench/baselines/${name}.js`, [], env);
 
@@ -301,7 +302,7 @@ export async function startup(plan: Plan): Promise<NonNullable<BenchResults['sta
   for (let i = 0; i < plan.startups; i++) {
     const port = 18_000 + Math.floor(Math.random() * 2000);
     const t0 = performance.now();
-    const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port), '--dcgm-port', '0'], {
+    const child = spawn(process.execPath, [SEMI_SPACE_FLAG, SERVER_MAIN, '--port', String(port), '--dcgm-port', '0'], {
       stdio: 'ignore',
     });
     const url = `http://127.0.0.1:${port}`;

@@ -4,6 +4,7 @@ import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { serveDcgmPorts } from '../telemetry/dcgm/ports.js';
 import { GlobalState } from '../telemetry/global-state.js';
+import { workerExecArgv } from '../server/heap.js';
 import { EngineHost } from './engine-host.js';
 import { BOOTSTRAP_ENV, isWorkerMessage, type PrimaryToWorker, type WorkerBootstrap } from './messages.js';
 
@@ -28,6 +29,7 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
   let spareBooting: Worker | null = null;
   let shuttingDown = false;
   let announced = false;
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env['NODE_OPTIONS']) });
 
   /** Forks a worker for `slot`, or a spare (slot null) that gets its slot later. */
   const fork = (initialSlot: number | null): void => {

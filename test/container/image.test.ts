@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
+import { SEMI_SPACE_FLAG } from '../../src/server/heap.js';
 import { DOCKER, health, hostPort, run, waitFor } from './tools.js';
 
 const IMAGE = 'aiperf-mock-server:test';
@@ -19,6 +20,7 @@ describe('Docker image (classic builder, real engine)', () => {
   it('carries OCI labels, runs as the non-root node user, exposes its ports', async () => {
     const cfg = JSON.parse((await run(DOCKER, ['image', 'inspect', '-f', '{{json .Config}}', IMAGE])).stdout) as {
       User: string;
+      Env: string[];
       Labels: Record<string, string>;
       ExposedPorts: Record<string, unknown>;
       Healthcheck?: { Test: string[] };
@@ -28,6 +30,8 @@ describe('Docker image (classic builder, real engine)', () => {
     assert.equal(cfg.Labels['org.opencontainers.image.licenses'], 'Apache-2.0');
     assert.deepEqual(Object.keys(cfg.ExposedPorts).sort(), ['8000/tcp', '9400/tcp', '9401/tcp']);
     assert.ok(cfg.Healthcheck?.Test.length);
+    // The server's young-generation size (README "Memory"), as an overridable default.
+    assert.ok(cfg.Env.includes(`NODE_OPTIONS=${SEMI_SPACE_FLAG}`), cfg.Env.join(' '));
   });
 
   it('becomes healthy, streams a chat and serves DCGM through published loopback ports, stops fast', async () => {

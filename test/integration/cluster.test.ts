@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { SEMI_SPACE_FLAG } from '../../src/server/heap.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 interface Snapshot {
@@ -176,6 +178,13 @@ describe('cluster with --workers 2', () => {
     }
     assert.equal(seen.size, 2);
     assert.deepEqual(new Set(seen.values()), new Set([40 * perAnswer]));
+  });
+
+  it('starts its workers with a 4 MB young generation though the primary was started without one', async () => {
+    const h = await health(server.url);
+    const argv = readFileSync(`/proc/${h.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(argv.includes(SEMI_SPACE_FLAG), argv.join(' '));
+    assert.ok(!server.proc.spawnargs.includes(SEMI_SPACE_FLAG));
   });
 
   it('replaces a worker killed with SIGKILL and keeps its counts', async () => {
