@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { planLatency, wholeResponseOffsetMs } from '../../src/timing/latency.js';
 import { type ScheduledTask, TokenScheduler } from '../../src/timing/scheduler.js';
 import { ThroughputWindow } from '../../src/telemetry/throughput-window.js';
@@ -71,6 +73,67 @@ describe('TokenScheduler', () => {
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     assert.equal(runs, 10);
+  });
+  it('an overdue burst longer than the slice lets socket reads in between its turns', async () => {
+    // Five rounds: 40 tasks of 0.5 ms each, all due 1 ms from now (a 20 ms burst in 2 ms slices, woken by
+    // the ticker thread); 6 ms from now a byte arrives on a loopback connection, written by another
+    // thread since this one is busy. Every round, the byte must be read before the burst ends.
+    const s = new TokenScheduler();
+    const server = createServer();
+    let readAt = Infinity;
+    server.on('connection', (c) => c.on('data', () => (readAt = Math.min(readAt, performance.now()))));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const shared = {
+      round: new Int32Array(new SharedArrayBuffer(4)),
+      writeAt: new Float64Array(new SharedArrayBuffer(8)),
+    };
+    const writer = new Worker(
+      `const { connect } = require('node:net');
+      const { workerData: { port, round, writeAt }, parentPort } = require('node:worker_threads');
+      const c = connect(port, '127.0.0.1', () => {
+        parentPort.postMessage('connected');
+        // Blocking is fine here: a small write leaves synchronously.
+        for (let seen = 0; ; seen++) {
+          Atomics.wait(round, 0, seen);
+          const wait = writeAt[0] - (performance.timeOrigin + performance.now());
+          if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+          c.write('x');
+        }
+      });`,
+      { eval: true, workerData: { port: (server.address() as AddressInfo).port, ...shared } },
+    );
+    await new Promise((r) => writer.once('message', r));
+    // The server has accepted, and the ticker thread has booted (libuv timers stand in for ~50 ms).
+    await new Promise((r) => setTimeout(r, 150));
+    const spin = (ms: number): void => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < ms);
+    };
+    let lastRan = 0;
+    // Like a token write: work now, and a callback on the next tick (a socket write's completion).
+    const busy = (): void => {
+      spin(0.5);
+      process.nextTick(spin, 0.3);
+      lastRan = performance.now();
+    };
+    const rounds: string[] = [];
+    let late = 0;
+    for (let round = 1; round <= 5; round++) {
+      readAt = Infinity;
+      const start = performance.now();
+      shared.writeAt[0] = performance.timeOrigin + start + 6;
+      Atomics.store(shared.round, 0, round);
+      Atomics.notify(shared.round, 0);
+      for (let i = 0; i < 40; i++) s.schedule({ due: start + 1, slot: -1, run: busy });
+      while (s.size > 0 || (readAt === Infinity && performance.now() - start < 1000))
+        await new Promise((r) => setTimeout(r, 5));
+      rounds.push(`read ${(readAt - start).toFixed(1)} ms in, burst ended ${(lastRan - start).toFixed(1)}`);
+      if (!(readAt < lastRan)) late++;
+    }
+    await writer.terminate();
+    server.close();
+    s.close();
+    assert.equal(late, 0, rounds.join('; '));
   });
   it('fires close to the deadline', async () => {
     const s = new TokenScheduler();
