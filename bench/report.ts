@@ -1,4 +1,4 @@
-import { type BenchResults } from './scenarios.js';
+import { type BenchResults, type TimingLevel } from './scenarios.js';
 
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const pct = (share: number | undefined): string => (share === undefined ? 'n/a' : `${(share * 100).toFixed(1)} %`);
@@ -40,16 +40,24 @@ export function markdown(r: BenchResults): string {
       '| streams | tokens/s | TTFT \\|err\\| p50 / p99 / max (ms) | ITL \\|err\\| p50 / p99 / max (ms) | ITL \\|err\\| > 1 ms | mean ITL drift (ms) | server CPU (cores) |',
       '|---|---|---|---|---|---|---|',
     );
+    const row = (l: TimingLevel, who: string): string =>
+      `| ${who}${l.concurrency} | ${f(l.tokensPerSec, 0)} | ${f(l.ttft.p50)} / ${f(l.ttft.p99)} / ${f(l.ttft.max)} | ${f(l.itl.p50, 3)} / ${f(l.itl.p99, 3)} / ${f(l.itl.max)} | ${pct(l.itl.over1ms)} | ${f(l.drift.mean, 4)} | ${f(l.serverCores)} |`;
+    const base = r.timing.baselineLevels ?? [];
     for (const l of r.timing.levels) {
-      lines.push(
-        `| ${l.concurrency} | ${f(l.tokensPerSec, 0)} | ${f(l.ttft.p50)} / ${f(l.ttft.p99)} / ${f(l.ttft.max)} | ${f(l.itl.p50, 3)} / ${f(l.itl.p99, 3)} / ${f(l.itl.max)} | ${pct(l.itl.over1ms)} | ${f(l.drift.mean, 4)} | ${f(l.serverCores)} |`,
-      );
+      lines.push(row(l, ''));
+      const b = base.find((x) => x.concurrency === l.concurrency);
+      if (b) lines.push(row(b, 'bare '));
     }
     lines.push(
       '',
       `Highest concurrency with p99 |ITL error| ≤ 1 ms: **${r.timing.maxConcurrencyWithin1ms ?? 'none'}**`,
       '',
     );
+    if (base.length)
+      lines.push(
+        '"bare N": the same client and level against a bare `node:http` server that paces the same streams with one `setTimeout` per event and does nothing else (same run, right after the mock\'s level): what this runtime and machine give without the mock\'s scheduler, parsing, planning and telemetry.',
+        '',
+      );
     const w = r.timing.machineWake;
     if (w) {
       lines.push(

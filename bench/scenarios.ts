@@ -54,6 +54,11 @@ export interface BenchResults {
     seconds: number;
     levels: TimingLevel[];
     maxConcurrencyWithin1ms: number | null;
+    /**
+     * Same run, same client, each level right after the mock's: a bare node:http server pacing the same
+     * streams with one setTimeout per event (bench/baselines/bare-timed.ts).
+     */
+    baselineLevels?: TimingLevel[];
     /** Same run, idle machine: how late a 5 ms futex sleep wakes (ms); a floor under the ITL error. */
     machineWake?: { sleepMs: number; n: number; p50: number; p99: number; max: number };
   };
@@ -113,7 +118,7 @@ export function post(url: string, body: string): Promise<string> {
 
 export const mock = (args: string[]): Promise<Proc> =>
   launch('mock', SERVER_MAIN, ['--port', '0', '--dcgm-port', '0', ...args], {}, [SEMI_SPACE_FLAG]);
-const baseline = (name: 'bare-http' | 'bare-express', env: NodeJS.ProcessEnv): Promise<Proc> =>
+const baseline = (name: 'bare-http' | 'bare-express' | 'bare-timed', env: NodeJS.ProcessEnv): Promise<Proc> =>
   launch(name, `${DIST}bench/baselines/${name}.js`, [], env);
 
 async function measuredLoad(p: Proc, body: string, plan: Plan) {
@@ -230,23 +235,26 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
   const tokens = 100;
   const wake = await machineWake(plan.timingSeconds);
   const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
+  const base = await baseline('bare-timed', { BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) });
   const levels: TimingLevel[] = [];
+  const baselineLevels: TimingLevel[] = [];
+  /** One level against one server; the other server is idle meanwhile. */
+  const level = async (target: Proc, concurrency: number): Promise<TimingLevel> => {
+    const { result, cpu } = await withCpu(target.child.pid!, () =>
+      timingClient({ url: target.url, concurrency, tokens, seconds: plan.timingSeconds, ttft, itl }),
+    );
+    const elapsed = plan.timingSeconds + (ttft + tokens * itl) / 1000;
+    return { concurrency, tokensPerSec: (result.streams * tokens) / elapsed, serverCores: cpu / elapsed, ...result };
+  };
   try {
-    await timingClient({ url: p.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
+    for (const target of [p, base])
+      await timingClient({ url: target.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
     for (const concurrency of plan.concurrencies) {
-      const { result, cpu } = await withCpu(p.child.pid!, () =>
-        timingClient({ url: p.url, concurrency, tokens, seconds: plan.timingSeconds, ttft, itl }),
-      );
-      const elapsed = plan.timingSeconds + (ttft + tokens * itl) / 1000;
-      levels.push({
-        concurrency,
-        tokensPerSec: (result.streams * tokens) / elapsed,
-        serverCores: cpu / elapsed,
-        ...result,
-      });
+      levels.push(await level(p, concurrency));
+      baselineLevels.push(await level(base, concurrency));
     }
   } finally {
-    await p.stop();
+    await Promise.all([p.stop(), base.stop()]);
   }
   const ok = levels.filter((l) => l.itl.p99 <= 1 && l.badStreams === 0).map((l) => l.concurrency);
   return {
@@ -256,6 +264,7 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
     seconds: plan.timingSeconds,
     levels,
     maxConcurrencyWithin1ms: ok.length ? Math.max(...ok) : null,
+    baselineLevels,
     machineWake: wake,
   };
 }
