@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { getJson, startServer } from '../support/server.js';
+import { getJson, postChatStream, startServer } from '../support/server.js';
 
 interface Health {
   scheduledTasks: number;
@@ -17,26 +16,14 @@ function abortAfter(url: string, after: number): Promise<void> {
 /** Opens a 100k-token stream; resolves, with a function that drops the connection, once `after` events arrived. */
 function openUntil(url: string, after: number): Promise<() => void> {
   return new Promise((resolve) => {
-    const body = JSON.stringify({
-      model: 'm',
-      messages: [{ role: 'user', content: 'storm' }],
-      max_tokens: 100000,
-      ignore_eos: true,
-      stream: true,
+    const req = postChatStream(url, 'storm', 100000, (res) => {
+      let seen = 0;
+      res.on('data', (d: Buffer) => {
+        seen += d.toString().split('data: {').length - 1;
+        if (seen >= after) resolve(() => req.destroy());
+      });
     });
-    const req = request(
-      `${url}/v1/chat/completions`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let seen = 0;
-        res.on('data', (d: Buffer) => {
-          seen += d.toString().split('data: {').length - 1;
-          if (seen >= after) resolve(() => req.destroy());
-        });
-      },
-    );
     req.on('error', () => resolve(() => undefined));
-    req.end(body);
   });
 }
 

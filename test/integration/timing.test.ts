@@ -1,37 +1,23 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { startServer, type TestServer } from '../support/server.js';
+import { postChatStream, startServer, type TestServer } from '../support/server.js';
 
 /** Streams one request and returns the arrival time of each token event relative to sending. */
 function timedStream(url: string, tokens: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const body = JSON.stringify({
-      model: 'm',
-      messages: [{ role: 'user', content: 'timing' }],
-      max_tokens: tokens,
-      ignore_eos: true,
-      stream: true,
-    });
-    const req = request(
-      `${url}/v1/chat/completions`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const times: number[] = [];
-        res.on('data', (d: Buffer) => {
-          const now = performance.now() - start;
-          const events = d
-            .toString()
-            .split('\n\n')
-            .filter((e) => e.startsWith('data: {'));
-          for (let i = 0; i < events.length; i++) times.push(now);
-        });
-        res.on('end', () => resolve(times));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    postChatStream(url, 'timing', tokens, (res) => {
+      const times: number[] = [];
+      res.on('data', (d: Buffer) => {
+        const now = performance.now() - start;
+        const events = d
+          .toString()
+          .split('\n\n')
+          .filter((e) => e.startsWith('data: {'));
+        for (let i = 0; i < events.length; i++) times.push(now);
+      });
+      res.on('end', () => resolve(times));
+    }).on('error', reject);
   });
 }
 

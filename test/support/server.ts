@@ -1,3 +1,4 @@
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -75,4 +76,32 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/**
+ * POSTs a streaming chat completion (`ignore_eos`, so exactly `maxTokens` token events) on its own
+ * connection through node:http, which hands each socket read to `onResponse`'s listeners as it comes:
+ * for tests that time or cut a stream by the byte, where an SDK would buffer or parse in between.
+ */
+export function postChatStream(
+  url: string,
+  content: string,
+  maxTokens: number,
+  onResponse: (res: IncomingMessage) => void,
+): ClientRequest {
+  const req = request(
+    `${url}/v1/chat/completions`,
+    { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+    onResponse,
+  );
+  req.end(
+    JSON.stringify({
+      model: 'm',
+      messages: [{ role: 'user', content }],
+      max_tokens: maxTokens,
+      ignore_eos: true,
+      stream: true,
+    }),
+  );
+  return req;
 }
