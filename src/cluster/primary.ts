@@ -2,9 +2,9 @@ import cluster, { type Worker } from 'node:cluster';
 import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
+import { workerExecArgv } from '../server/heap.js';
 import { serveDcgmPorts } from '../telemetry/dcgm/ports.js';
 import { GlobalState } from '../telemetry/global-state.js';
-import { workerExecArgv } from '../server/heap.js';
 import { EngineHost } from './engine-host.js';
 import { BOOTSTRAP_ENV, isWorkerMessage, type PrimaryToWorker, type WorkerBootstrap } from './messages.js';
 
