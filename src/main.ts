@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 import cluster from 'node:cluster';
 import { hideBin } from 'yargs/helpers';
 import { runPrimary } from './cluster/primary.js';

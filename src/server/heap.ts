@@ -15,8 +15,9 @@ export function applyHeapGrowth(percent: number): void {
 }
 
 /**
- * The young generation's size, on Node's command line wherever the server is launched (`npm start`, the
- * package's bin, the image, cluster workers). Why: V8's default lets each of its two semi-spaces grow to
+ * The young generation's size, on Node's command line where the server is launched (`npm start`, the
+ * image's NODE_OPTIONS, cluster workers; not the bin's `#!` line, which needs `env -S` that BusyBox
+ * lacks). Why: V8's default lets each of its two semi-spaces grow to
  * 16 MB, which kept a worker at ~125 MB resident at rest and ~145 MB after a saturating load; with 4 MB,
  * ~101 and ~120 MB (bench/README.md, "Memory"). It sizes only the nursery (more frequent, shorter young
  * collections), so unlike --max-old-space-size it cannot make a worker run out of memory. V8 sizes the
