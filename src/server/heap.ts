@@ -16,12 +16,12 @@ export function applyHeapGrowth(percent: number): void {
 
 /**
  * The young generation's size, on Node's command line where the server is launched (`npm start`, the
- * image's NODE_OPTIONS, cluster workers; not the bin's `#!` line, which needs `env -S` that BusyBox
- * lacks). Why: V8's default lets each of its two semi-spaces grow to
- * 16 MB, which kept a worker at ~125 MB resident at rest and ~145 MB after a saturating load; with 4 MB,
- * ~101 and ~120 MB (bench/README.md, "Memory"). It sizes only the nursery (more frequent, shorter young
- * collections), so unlike --max-old-space-size it cannot make a worker run out of memory. V8 sizes the
- * heap when the isolate is created, so this cannot be set at run time like the growth factor above.
+ * image's NODE_OPTIONS, cluster workers; not the bin's `#!` line, which would need `env -S`, missing
+ * from BusyBox). Why: V8's default lets each of its two semi-spaces grow to 16 MB, which kept a worker
+ * at ~125 MB resident at rest and ~145 MB after a saturating load; with 4 MB, ~101 and ~120 MB
+ * (bench/README.md, "Memory"). It sizes only the nursery (more frequent, shorter young collections), so
+ * unlike --max-old-space-size it cannot make a worker run out of memory. V8 sizes the heap when the
+ * isolate is created, so this cannot be set at run time like the growth factor above.
  */
 export const SEMI_SPACE_FLAG = '--max-semi-space-size=4';
 

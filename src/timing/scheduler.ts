@@ -22,7 +22,7 @@ export interface SchedulerOptions {
   /** Yield to I/O after this much work in one turn, so a burst cannot starve the sockets. */
   readonly sliceMs?: number;
   /** How wake-ups are made; default: a ticker thread. */
-  readonly waker?: (fire: () => void) => Waker;
+  readonly waker?: (fire: () => void, leadMs: number) => Waker;
 }
 
 /** Calls `fire` (on the event loop) at or just after the time given to `set`. */
@@ -42,15 +42,13 @@ export class TokenScheduler {
   turn = 0;
   private readonly leadMs: number;
   private readonly sliceMs: number;
-  /** A turn cut short by the slice continues from here, after the loop has polled for I/O. */
-  private resumeAfterIo: NodeJS.Immediate | undefined;
 
   constructor(options: SchedulerOptions = {}) {
     // 0.2 ms: one wake-up serves every event due in the next 0.2 ms (fewer wakes at high load; a token is
     // at most 0.2 ms early). 2 ms: a burst of due events yields to new requests and socket I/O that often.
     this.leadMs = options.leadMs ?? 0.2;
     this.sliceMs = options.sliceMs ?? 2;
-    this.waker = (options.waker ?? threadWaker)(() => this.runDue());
+    this.waker = (options.waker ?? threadWaker)(() => this.runDue(), this.leadMs);
   }
 
   get size(): number {
@@ -79,8 +77,6 @@ export class TokenScheduler {
   clear(): void {
     for (const t of this.heap) t.slot = -1;
     this.heap.length = 0;
-    if (this.resumeAfterIo) clearImmediate(this.resumeAfterIo);
-    this.resumeAfterIo = undefined;
     this.arm();
   }
 
@@ -96,7 +92,6 @@ export class TokenScheduler {
     this.turn++;
     const start = performance.now();
     let now = start;
-    let sliced = false;
     try {
       for (;;) {
         const top = this.heap[0];
@@ -104,30 +99,12 @@ export class TokenScheduler {
         this.removeAt(0);
         top.run(now);
         now = performance.now();
-        if (now - start > this.sliceMs) {
-          sliced = true;
-          break;
-        }
+        if (now - start > this.sliceMs) break;
       }
     } finally {
       this.running = false;
-      if (sliced) this.yieldToIo();
-      else this.arm();
+      this.arm();
     }
-  }
-
-  /**
-   * The rest of an overdue burst runs from setImmediate, i.e. after the loop's next poll for I/O.
-   * Why not the waker: an overdue deadline makes the ticker thread post at once, and Node drains a
-   * MessagePort's queue (up to 1,000 messages) before it polls again, so under load turn followed
-   * turn while new requests waited unread: measured at 200 streams, a request's wait between the
-   * client's write and its handler p99 12–23 ms; 8 ms with this (bench/README.md, "Timing").
-   */
-  private yieldToIo(): void {
-    this.resumeAfterIo ??= setImmediate(() => {
-      this.resumeAfterIo = undefined;
-      this.runDue();
-    });
   }
 
   private arm(): void {
@@ -212,7 +189,7 @@ const TICKER = new URL('./ticker-thread.js', import.meta.url);
  * A ticker thread that sleeps on a futex until the earliest deadline, then posts one message.
  * The thread needs ~50 ms to boot; until it says it is ready, libuv timers stand in.
  */
-export function threadWaker(fire: () => void): Waker {
+export function threadWaker(fire: () => void, leadMs = 0): Waker {
   const ctl = new Int32Array(new SharedArrayBuffer(4));
   const deadline = new Float64Array(new SharedArrayBuffer(8));
   deadline[0] = Infinity;
@@ -221,12 +198,28 @@ export function threadWaker(fire: () => void): Waker {
   let pending = Infinity;
   let seq = 0;
   const worker = new Worker(TICKER, { workerData: { ctl, deadline } });
+  let overdue: NodeJS.Immediate | undefined;
   const publish = (due: number): void => {
     pending = due;
+    if (overdue) clearImmediate(overdue);
+    overdue = undefined;
     if (!ready) {
       if (due === Infinity) fallback.clear();
       else fallback.set(due);
       return;
+    }
+    // A deadline already due (within the scheduler's lead: only a turn cut by its slice arms one) fires
+    // from setImmediate, after the loop's next poll for I/O, as the libuv-timer waker does. Through the
+    // thread it would post at once, and Node drains a MessagePort's queue (up to 1,000 messages) before
+    // it polls again: under load turn followed turn while new requests waited unread (200 streams: a
+    // request's wait between the client's write and its handler p99 12–23 ms; ~8 ms this way;
+    // bench/README.md, "Timing").
+    if (due <= performance.now() + leadMs) {
+      overdue = setImmediate(() => {
+        overdue = undefined;
+        fire();
+      });
+      due = Infinity; // the thread sleeps until the next deadline
     }
     deadline[0] = due === Infinity ? Infinity : performance.timeOrigin + due;
     seq = (seq + 1) | 0;
