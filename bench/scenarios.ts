@@ -120,6 +120,15 @@ export const mock = (args: string[]): Promise<Proc> =>
   launch('mock', SERVER_MAIN, ['--port', '0', '--dcgm-port', '0', ...args], {}, [SEMI_SPACE_FLAG]);
 const baseline = (name: 'bare-http' | 'bare-express' | 'bare-timed', env: NodeJS.ProcessEnv): Promise<Proc> =>
   launch(name, `${DIST}bench/baselines/${name}.js`, [], env);
+/** The mock with the node:http dispatcher it used before express (bench/baselines/mock-dispatcher.ts). */
+const mockDispatcher = (args: string[]): Promise<Proc> =>
+  launch(
+    'mock-dispatcher',
+    `${DIST}bench/baselines/mock-dispatcher.js`,
+    ['--port', '0', '--dcgm-port', '0', ...args],
+    {},
+    [SEMI_SPACE_FLAG],
+  );
 
 async function measuredLoad(p: Proc, body: string, plan: Plan) {
   const url = `${p.url}/v1/chat/completions`;
@@ -170,7 +179,12 @@ export async function nonStreaming(
   env: NodeJS.ProcessEnv,
 ): Promise<NonNullable<BenchResults['nonStreaming']>> {
   const results = await interleaved(
-    [() => baseline('bare-http', env), () => baseline('bare-express', env), () => mock(['--fast'])],
+    [
+      () => baseline('bare-http', env),
+      () => baseline('bare-express', env),
+      () => mockDispatcher(['--fast']),
+      () => mock(['--fast']),
+    ],
     NONSTREAM_BODY,
     plan,
   );
@@ -187,7 +201,11 @@ export async function nonStreaming(
 }
 
 export async function streaming(plan: Plan, env: NodeJS.ProcessEnv): Promise<NonNullable<BenchResults['streaming']>> {
-  const results = await interleaved([() => baseline('bare-http', env), () => mock(['--fast'])], STREAM_BODY, plan);
+  const results = await interleaved(
+    [() => baseline('bare-http', env), () => mockDispatcher(['--fast']), () => mock(['--fast'])],
+    STREAM_BODY,
+    plan,
+  );
   return {
     connections: plan.connections,
     seconds: plan.seconds,

@@ -3,8 +3,7 @@ import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { workerExecArgv } from '../server/heap.js';
-import { serveDcgmPorts } from '../telemetry/dcgm/ports.js';
-import { GlobalState } from '../telemetry/global-state.js';
+import { ownGlobalState } from '../telemetry/owner.js';
 import { EngineHost } from './engine-host.js';
 import { BOOTSTRAP_ENV, isWorkerMessage, type PrimaryToWorker, type WorkerBootstrap } from './messages.js';
 
@@ -16,8 +15,8 @@ const workerKey = (slot: number): string => `worker-${slot}`;
  * dies, and orchestrates a graceful drain on SIGTERM/SIGINT.
  */
 export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerChoice, startedEpochMs: number): void {
-  const state = new GlobalState(config);
-  state.startSampling();
+  const owner = ownGlobalState(config, logger);
+  const { state } = owner;
   // Engine model: one engine for the whole server, here; workers ask it for admission and tokens.
   const engine = config.engineModel === 'batch' ? new EngineHost(config) : null;
   if (engine) state.attachEngine(engine.runner);
@@ -119,6 +118,7 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down: draining workers', { timeoutSec: config.shutdownTimeout });
+    owner.closePorts();
     const spareWorker = spare?.worker ?? spareBooting;
     for (const w of [...bySlot.values(), ...(spareWorker ? [spareWorker] : [])])
       if (w.isConnected()) w.send({ type: 'shutdown' } satisfies PrimaryToWorker);
@@ -131,7 +131,7 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
     hardStop.unref();
     const waitAll = (): void => {
       if (bySlot.size === 0) {
-        state.stop();
+        owner.stop();
         logger.info('stopped');
         process.exit(exitCode);
       }
@@ -143,5 +143,4 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
   for (let slot = 0; slot < config.workers; slot++) fork(slot);
-  serveDcgmPorts(config, state, logger);
 }

@@ -1,81 +1,96 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import bodyParser from 'body-parser';
+import { type ServerResponse } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { inferenceGuard } from './access.js';
 import { type ApiRequest, type AppContext } from './context.js';
-import { Dispatcher, pathOf, runChain } from './dispatch.js';
-import { ApiError, notFound, toApiError } from './errors.js';
+import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
-import { routeTable } from './routes.js';
+import { type Handler, type Route } from './routes.js';
+
+/** One step of a route's chain, called as express middleware is: `next(err)` stops it. */
+export type Step = (req: ApiRequest, res: ServerResponse, next: (err?: unknown) => void) => unknown;
+
+/** Our handlers are written against node's request/response plus what the app stamps on the request. */
+const asExpress = (step: Step | Handler): RequestHandler => step as unknown as RequestHandler;
+
+/** What express's router stamps on a matched request: the route whose path gives its error family. */
+type Routed = Request & { route?: { path?: unknown } };
 
 /**
- * Builds one worker's request listener (no listen). Order: arrival time first (every deadline is
- * measured from it), request id, access log, then the route table; POST routes run the auth/readiness
- * guard and the JSON body parser before their handler. Unknown paths get 404, known paths with another
- * method 405, both in the OpenAI error shape; any other failure goes through `toApiError` in the
- * route's shape. Plain node:http, no framework on the request path: docs/decisions/0005.
+ * Builds one worker's express 5 application (no listen). Order: arrival time first (every deadline is
+ * measured from it), request id, access log, then the route table: one express route per path, its
+ * methods' chains (POST: the auth/readiness guard, express.json, the handler), then a 405 for every
+ * other method on that path. Unknown paths get 404 in OpenAI's shape; every failure reaches the one
+ * error handler and is rendered in its route's family. Why express and what it costs:
+ * docs/decisions/0006.
  */
-export function createApp(ctx: AppContext, draining: () => boolean = () => false): RequestListener {
+export function createApp(ctx: AppContext, routes: readonly Route[]): Express {
+  const app = express();
+  // Nothing here uses them, and each costs work on every response.
+  app.disable('x-powered-by');
+  app.disable('etag');
   // Any content type is read as JSON: `curl -d` without -H still works; bad JSON is a clear 400.
-  const json = bodyParser.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
-  const dispatcher = new Dispatcher();
-  for (const route of routeTable(ctx, draining)) {
-    // Inference routes (POST) pass the auth/readiness guard and the JSON parser first.
-    const chain =
-      route.method === 'POST'
-        ? [inferenceGuard(ctx.config, ctx.startedEpochMs, route.family), json, route.handler]
-        : [route.handler];
-    dispatcher.add(route.method, route.path, route.family, chain);
-  }
+  const json = express.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
+  const families = new Map<string, ErrorFamily>();
 
-  const unrouted = (req: ApiRequest, res: ServerResponse, path: string): void => {
-    const allowed = dispatcher.methods(path);
-    if (!allowed) {
-      sendError(res, notFound(`No route for ${req.method} ${path}`), 'openai');
-      return;
+  app.use(stamp(ctx));
+  const byPath = new Map<string, Route[]>();
+  for (const route of routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  for (const [path, list] of byPath) {
+    const family = list[0]!.family;
+    families.set(path, family);
+    const r = app.route(path);
+    for (const route of list) {
+      const chain: RequestHandler[] =
+        route.method === 'POST'
+          ? [asExpress(inferenceGuard(ctx.config, ctx.startedEpochMs, family)), json, asExpress(route.handler)]
+          : [asExpress(route.handler)];
+      if (route.method === 'POST') r.post(...chain);
+      else if (route.method === 'DELETE') r.delete(...chain);
+      else r.get(...chain);
     }
-    const list = allowed.join(', ');
-    const err = new ApiError(
-      405,
-      'invalid_request_error',
-      `Method ${req.method} is not allowed on ${path}; use ${list}`,
-      null,
-      405,
-      {
-        Allow: list,
-      },
-    );
-    sendError(res, err, dispatcher.family(path));
-  };
-
-  const failed = (err: unknown, res: ServerResponse, path: string): void => {
+    // Express would answer OPTIONS itself (200 with Allow); clients here always saw 405, as for any other method.
+    const allowed = list.map((route) => route.method).join(', ');
+    r.all((req: Request, res: Response) => {
+      const err = new ApiError(
+        405,
+        'invalid_request_error',
+        `Method ${req.method} is not allowed on ${req.path}; use ${allowed}`,
+        null,
+        405,
+        { Allow: allowed },
+      );
+      sendError(res, err, family);
+    });
+  }
+  app.use((req: Request, res: Response) => {
+    sendError(res, notFound(`No route for ${req.method} ${req.path}`), 'openai');
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const apiErr = toApiError(err);
+    const path = (req as Routed).route?.path;
+    const family = (typeof path === 'string' ? families.get(path) : undefined) ?? 'openai';
     if (apiErr.status >= 500)
-      ctx.logger.error('unhandled error', { path, error: String((err as Error)?.stack ?? err) });
-    else ctx.logger.debug('rejected request', { path, status: apiErr.status, error: apiErr.message });
-    sendError(res, apiErr, dispatcher.family(path));
-  };
+      ctx.logger.error('unhandled error', { path: req.path, error: String((err as Error)?.stack ?? err) });
+    else ctx.logger.debug('rejected request', { path: req.path, status: apiErr.status, error: apiErr.message });
+    sendError(res, apiErr, family);
+  });
+  return app;
+}
 
-  return (incoming: IncomingMessage, res: ServerResponse): void => {
-    const req = incoming as ApiRequest;
+/** Arrival time (before anything else), the request id (the client's X-Request-ID if sane), the access log. */
+function stamp(ctx: AppContext): RequestHandler {
+  return (incoming: Request, res: Response, next: NextFunction): void => {
+    const req = incoming as unknown as ApiRequest;
     req.arrival = performance.now();
     const given = req.headers['x-request-id'];
     req.requestId = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
-    const path = pathOf(req.url ?? '/');
     if (ctx.config.accessLogs) {
       res.once('finish', () => {
         const ms = (performance.now() - req.arrival).toFixed(1);
-        ctx.logger.info(`${req.method} ${path} ${res.statusCode} ${ms}ms`, { requestId: req.requestId });
+        ctx.logger.info(`${req.method} ${incoming.path} ${res.statusCode} ${ms}ms`, { requestId: req.requestId });
       });
     }
-    const chain = dispatcher.chain(req.method ?? 'GET', path);
-    if (!chain) {
-      unrouted(req, res, path);
-      return;
-    }
-    runChain(chain, req, res, (err) => {
-      if (err !== undefined && err !== null) failed(err, res, path);
-      else if (!res.headersSent) unrouted(req, res, path);
-    });
+    next();
   };
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import seedrandom from 'seedrandom';
 import { type Config } from '../config/options.js';
@@ -11,6 +11,8 @@ import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
 import { type EngineClient, EngineRunner, engineConfig } from '../engine/runner.js';
 import { createApp } from './app.js';
+import { expressServerClasses } from './express-classes.js';
+import { type Route, routeTable } from './routes.js';
 import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
 import { VERSION } from './version.js';
@@ -25,6 +27,18 @@ export function prepare(config: Config, choice: TokenizerChoice): Prepared {
   const tokenizer = createTokenizer(choice);
   return { tokenizer, corpus: loadCorpus(config.corpus, tokenizer) };
 }
+
+/** Builds a worker's request listener from its route table (and any options its server needs). */
+export type AppFactory = (
+  ctx: AppContext,
+  routes: readonly Route[],
+) => { readonly listener: RequestListener; readonly serverOptions?: ServerOptions };
+
+/** The product's app: express, with request/response objects built on its prototypes. */
+export const expressApp: AppFactory = (ctx, routes) => {
+  const app = createApp(ctx, routes);
+  return { listener: app, serverOptions: expressServerClasses(app) };
+};
 
 export interface WorkerDeps {
   readonly config: Config;
@@ -42,6 +56,8 @@ export interface WorkerDeps {
   readonly slot: number;
   readonly startedAt: number;
   readonly startedEpochMs: number;
+  /** The app on the request path: express unless a bench baseline swaps it. */
+  readonly app?: AppFactory | undefined;
 }
 
 export interface RunningServer {
@@ -111,8 +127,11 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     startedEpochMs: deps.startedEpochMs,
     warnings: deps.tokenizer.warning ? [deps.tokenizer.warning] : [],
   };
-  const app = createApp(ctx, () => draining);
-  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, app);
+  const { listener, serverOptions } = (deps.app ?? expressApp)(
+    ctx,
+    routeTable(ctx, () => draining),
+  );
+  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, ...serverOptions }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

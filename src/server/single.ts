@@ -1,0 +1,58 @@
+import { type Config } from '../config/options.js';
+import { chooseTokenizer } from '../generation/tokenizer.js';
+import { type Logger } from '../logging/logger.js';
+import { LocalSink } from '../telemetry/local-sink.js';
+import { ownGlobalState } from '../telemetry/owner.js';
+import { type AppFactory, startServer } from './serve.js';
+
+/** When the process started: start-up time and the readiness delays count from these. */
+export interface StartTimes {
+  readonly startedAt: number;
+  readonly startedEpochMs: number;
+}
+
+/**
+ * Single-process mode: this process owns the global state (as the primary does in cluster mode) and
+ * serves on its own; SIGTERM/SIGINT drain open requests, then exit. `app` replaces the express app
+ * (the bench's dispatcher baseline only).
+ */
+export async function runSingle(config: Config, logger: Logger, times: StartTimes, app?: AppFactory): Promise<void> {
+  const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
+  if (tokenizer.warning) logger.warn(tokenizer.warning);
+  const owner = ownGlobalState(config, logger, times.startedAt);
+  const { state } = owner;
+  const workerId = 'worker-0';
+  const running = await startServer({
+    config,
+    logger,
+    tokenizer,
+    sink: new LocalSink(state, workerId),
+    global: () => Promise.resolve(state.snapshot()),
+    metrics: (page) => state.renderMetrics(page),
+    workerId,
+    slot: 0,
+    ...times,
+    app,
+  });
+  if (running.engine) state.attachEngine(running.engine);
+  logger.info('listening', {
+    url: running.url,
+    workers: 1,
+    pid: process.pid,
+    startupMs: Math.round(performance.now()),
+  });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down: draining open requests', { signal, timeoutSec: config.shutdownTimeout });
+    owner.closePorts();
+    void running.drain(config.shutdownTimeout).then(() => {
+      owner.stop();
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
