@@ -1,37 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { type ResponseMeta } from '../api/openai/format.js';
-import { type GenerationRequest } from '../api/openai/request.js';
+import { type ServerResponse } from 'node:http';
+import { type GenerationApi, type GenerationRequest, type ResponseMeta } from '../api/contract.js';
 import { TokenGate } from '../engine/runner.js';
 import { stableKey } from '../generation/hash.js';
 import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
-import { type OpenAIUsage, openAIUsage } from '../generation/usage.js';
+import { type RequestEnded } from '../telemetry/events.js';
 import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
-import { planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
+import { type LatencyPlan, planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type ApiRequest, type AppContext } from './context.js';
-import { type ErrorFamily, queueFull, toApiError } from './errors.js';
+import { queueFull, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
-import { type StreamBody } from './sse.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
-
-/** One text-generation API: its parser and pure formatters. Everything else is shared. */
-export interface GenerationApi {
-  readonly endpoint: string;
-  /** Whose error shape failures take. */
-  readonly family: ErrorFamily;
-  readonly idPrefix: string;
-  /** Response ids in the API's own style; default: idPrefix + a UUID. */
-  newId?(): string;
-  /** Whether reasoning models think on this API (chat yes, legacy completions no). */
-  readonly reasoning: boolean;
-  parse(body: unknown): GenerationRequest;
-  /** Header rules of the API (Anthropic's required `anthropic-version`); throws an ApiError. */
-  checkHeaders?(headers: IncomingHttpHeaders): void;
-  body(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage, request: GenerationRequest): unknown;
-  stream(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null, request: GenerationRequest): StreamBody;
-}
 
 let createdSecond = 0;
 let createdAt = 0;
@@ -63,200 +44,267 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
   );
 }
 
-/** Fields of an end event that depend only on the request and its plan. */
-function endBase(api: GenerationApi, request: GenerationRequest, plan: OutputPlan) {
-  return {
-    kind: 'end' as const,
-    admitted: true,
-    endpoint: api.endpoint,
-    model: request.model,
-    stream: request.stream,
-    promptTokens: plan.promptTokens,
-    cachedTokens: plan.cachedTokens,
-    plannedTokens: plan.content.length + plan.reasoning.length,
-    maxTokens: request.maxTokens,
-  };
+/** A request that passed parsing and fault injection: what every later step works from. */
+interface Accepted {
+  readonly request: GenerationRequest;
+  readonly plan: OutputPlan;
+  readonly fault: Fault | null;
 }
 
+/** One admitted generation: everything the answer step needs, named. */
+interface Generation extends Accepted {
+  readonly ctx: AppContext;
+  readonly api: GenerationApi;
+  readonly req: ApiRequest;
+  readonly res: ServerResponse;
+  readonly meta: ResponseMeta;
+  readonly latency: LatencyPlan;
+  /** Engine model: the request's batch slot; null in the open-loop model. */
+  readonly gate: TokenGate | null;
+  /** Tokens the plan produces (reasoning + content). */
+  readonly planned: number;
+  /** ms from arrival until the request was admitted (parsed, planned, past the engine's queue answer). */
+  readonly admittedMs: number;
+  /** Queueing before the first token: until the engine gave a slot, or until admission. */
+  readonly queued: () => number;
+  /** The fields of the end event that do not depend on how the request ended. */
+  readonly base: EndBase;
+}
+
+type EndBase = Pick<
+  RequestEnded,
+  | 'kind'
+  | 'admitted'
+  | 'endpoint'
+  | 'generation'
+  | 'model'
+  | 'stream'
+  | 'promptTokens'
+  | 'cachedTokens'
+  | 'plannedTokens'
+  | 'maxTokens'
+>;
+/** How a request ended: the end event's fields besides the base and the queue time. */
+type EndFields = Omit<RequestEnded, keyof EndBase | 'queueMs'>;
+
+/** A request that ended before its first token: nothing generated, nothing timed. */
+const unanswered = (status: number, outcome: 'error' | 'disconnect', errorType: string, e2eMs: number): EndFields => ({
+  status,
+  outcome,
+  errorType,
+  completionTokens: 0,
+  reasoningTokens: 0,
+  finishReason: outcome === 'error' ? 'error' : 'abort',
+  ttftMs: null,
+  lastTokenMs: null,
+  e2eMs,
+  itl: null,
+});
+
 /**
- * The request path shared by chat and completions: parse → fault injection → plan (pure) →
- * latency plan (pure) → one scheduler deadline (JSON) or the streaming loop (SSE).
- * Every failure is decided before the first byte and answered through sendError. Telemetry gets the
- * measured timeline of each request (queue, first and last token, every token gap).
+ * The request path shared by every generation API, one step each: parse and fault injection,
+ * admission (the engine model's queue), the latency plan, then the answer (one scheduler deadline for
+ * JSON, the streaming loop for SSE). Every failure is decided before the first byte and answered
+ * through sendError; telemetry gets the measured timeline of each request.
  */
 export function generationHandler(ctx: AppContext, api: GenerationApi) {
   return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
-    const arrival = req.arrival;
-    let request: GenerationRequest;
-    let plan: OutputPlan;
-    let injected = false;
-    let fault: Fault | null = null;
-    try {
-      api.checkHeaders?.(req.headers);
-      request = api.parse(req.body);
-      // The header forces a fault for this request; otherwise the seeded rates may draw one.
-      fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
-      injected = fault?.kind === 'http';
-      if (fault?.kind === 'http') throw httpFault(fault.status);
-      plan = planRequest(ctx, api, request);
-    } catch (err) {
-      const apiErr = toApiError(err);
-      if (apiErr.status >= 500 && !injected) {
-        ctx.logger.error('request failed', { path: api.endpoint, status: apiErr.status, error: String(err) });
-      }
-      const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
-      ctx.sink.request(refused(api.endpoint, req.body, apiErr.status, kind, performance.now() - arrival));
-      sendError(res, apiErr, api.family);
-      return;
+    const accepted = accept(ctx, api, req, res);
+    if (!accepted) return;
+    const gate = await admit(ctx, api, req, res, accepted);
+    if (gate === false) return;
+    const g = begin(ctx, api, req, res, accepted, gate);
+    if (accepted.request.stream) answerStream(g);
+    else answerJson(g);
+  };
+}
+
+/** Parse, header rules, fault injection, the output plan; a refusal is answered here (null). */
+function accept(ctx: AppContext, api: GenerationApi, req: ApiRequest, res: ServerResponse): Accepted | null {
+  let injected = false;
+  try {
+    api.checkHeaders?.(req.headers);
+    const request = api.parse(req.body);
+    // The header forces a fault for this request; otherwise the seeded rates may draw one.
+    const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
+    injected = fault?.kind === 'http';
+    if (fault?.kind === 'http') throw httpFault(fault.status);
+    return { request, plan: planRequest(ctx, api, request), fault };
+  } catch (err) {
+    const apiErr = toApiError(err);
+    if (apiErr.status >= 500 && !injected) {
+      ctx.logger.error('request failed', { path: api.endpoint, status: apiErr.status, error: String(err) });
     }
-    const admitted = performance.now();
-    const queueMs = admitted - arrival;
-    const { model, stream } = request;
-    const meta: ResponseMeta = {
-      id: api.newId?.() ?? api.idPrefix + randomUUID(),
-      model,
-      created: unixSeconds(arrival),
-    };
-    const usage = openAIUsage(plan);
-    const headers = { 'x-request-id': req.requestId };
-    const planned = plan.content.length + plan.reasoning.length;
-    // Engine model: the request queues for a batch slot; a full queue refuses it before it starts.
-    // (In cluster mode the engine lives in the primary: its answer takes one IPC round trip.)
-    const engine = ctx.engine;
-    const gate = engine ? new TokenGate(model) : null;
-    if (engine && gate) {
-      const accepted = await engine.submit(gate, plan.promptTokens, planned);
-      if (accepted && res.destroyed) {
-        engine.cancel(gate); // the client left while the primary decided
-        ctx.sink.request(refused(api.endpoint, req.body, 499, 'cancelled', performance.now() - arrival));
-        return;
-      }
-      if (!accepted) {
-        const err = queueFull(ctx.config.queueFullStatus);
-        ctx.sink.request(refused(api.endpoint, req.body, err.status, 'overloaded', performance.now() - arrival));
-        sendError(res, err, api.family);
-        return;
-      }
-      res.once('close', () => engine.cancel(gate));
-    }
-    ctx.inFlight.llm++;
-    res.once('close', () => ctx.inFlight.llm--);
-    const latency = ctx.engine
-      ? planLatency({ ttft: 0, itl: ctx.config.stepMs })
-      : planLatency(
-          ctx.config,
-          { isl: plan.promptTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
-          ctx.latencyRand,
-        );
-    // With the engine, queueing ends when it gives the request a batch slot.
-    const queued = (): number => (gate?.admittedAt != null ? gate.admittedAt - arrival : queueMs);
-    ctx.sink.request({
-      kind: 'start',
+    const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
+    ctx.sink.request(refused(api.endpoint, true, req.body, apiErr.status, kind, performance.now() - req.arrival));
+    sendError(res, apiErr, api.family);
+    return null;
+  }
+}
+
+/**
+ * Engine model: the request queues for a batch slot; a full queue refuses it before it starts (false).
+ * In cluster mode the engine lives in the primary: its answer takes one IPC round trip.
+ * Open loop: nothing to wait for (null).
+ */
+async function admit(
+  ctx: AppContext,
+  api: GenerationApi,
+  req: ApiRequest,
+  res: ServerResponse,
+  { request, plan }: Accepted,
+): Promise<TokenGate | null | false> {
+  const engine = ctx.engine;
+  if (!engine) return null;
+  const gate = new TokenGate(request.model);
+  const accepted = await engine.submit(gate, plan.promptTokens, plan.content.length + plan.reasoning.length);
+  if (accepted && res.destroyed) {
+    engine.cancel(gate); // the client left while the primary decided
+    ctx.sink.request(refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
+    return false;
+  }
+  if (!accepted) {
+    const err = queueFull(ctx.config.queueFullStatus);
+    ctx.sink.request(refused(api.endpoint, true, req.body, err.status, 'overloaded', performance.now() - req.arrival));
+    sendError(res, err, api.family);
+    return false;
+  }
+  res.once('close', () => engine.cancel(gate));
+  return gate;
+}
+
+/** The latency plan and the start event; from here on the request counts as in flight. */
+function begin(
+  ctx: AppContext,
+  api: GenerationApi,
+  req: ApiRequest,
+  res: ServerResponse,
+  accepted: Accepted,
+  gate: TokenGate | null,
+): Generation {
+  const { request, plan } = accepted;
+  const arrival = req.arrival;
+  const queueMs = performance.now() - arrival;
+  const planned = plan.content.length + plan.reasoning.length;
+  ctx.inFlight.llm++;
+  res.once('close', () => ctx.inFlight.llm--);
+  // With the engine, the engine paces tokens: the stream loop only waits for its grants.
+  const latency = gate
+    ? planLatency({ ttft: 0, itl: ctx.config.stepMs })
+    : planLatency(
+        ctx.config,
+        { isl: plan.promptTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
+        ctx.latencyRand,
+      );
+  const { model, stream } = request;
+  ctx.sink.request({
+    kind: 'start',
+    endpoint: api.endpoint,
+    generation: true,
+    model,
+    stream,
+    promptTokens: plan.promptTokens,
+    plannedTokens: planned,
+  });
+  return {
+    ...accepted,
+    ctx,
+    api,
+    req,
+    res,
+    meta: { id: api.newId?.() ?? api.idPrefix + randomUUID(), model, created: unixSeconds(arrival) },
+    latency,
+    gate,
+    planned,
+    admittedMs: queueMs,
+    queued: () => (gate?.admittedAt != null ? gate.admittedAt - arrival : queueMs),
+    base: {
+      kind: 'end',
+      admitted: true,
       endpoint: api.endpoint,
+      generation: true,
       model,
       stream,
       promptTokens: plan.promptTokens,
+      cachedTokens: plan.cachedTokens,
       plannedTokens: planned,
-    });
-    const base = endBase(api, request, plan);
-
-    if (stream) {
-      startStream(
-        res,
-        arrival,
-        latency,
-        api.stream(meta, plan, request.includeUsage ? usage : null, request),
-        ctx.scheduler,
-        {
-          onTokens: (n) => ctx.sink.tokens(n),
-          onEnd: (outcome, at, times, delivered) => {
-            ctx.sink.request({
-              ...base,
-              status: outcome === 'ok' || outcome === 'fault' ? 200 : 499,
-              outcome: outcome === 'fault' ? 'error' : outcome,
-              errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
-              completionTokens: delivered,
-              reasoningTokens: Math.min(delivered, plan.reasoning.length),
-              finishReason: outcome === 'ok' ? plan.finishReason : outcome === 'fault' ? 'error' : 'abort',
-              queueMs: queued(),
-              ttftMs: delivered > 0 ? times[0]! - arrival : null,
-              lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
-              e2eMs: at - arrival,
-              itl: binGaps(times, delivered),
-            });
-          },
-        },
-        headers,
-        fault,
-        gate,
-      );
-      return;
-    }
-    const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
-    const due = gate
-      ? null
-      : arrival + wholeResponseOffsetMs(latency, planned, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs;
-    // Open loop: one deadline. Engine model: when the engine produced the last token (+ any stall).
-    scheduleOnce(
-      res,
-      due ?? { gate: gate!, extraMs: stallMs },
-      ctx.scheduler,
-      (now) => {
-        if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {
-          // No stream to break: the connection drops, or the answer is a 500, when the body was due.
-          if (fault.kind === 'abort-after') res.destroy();
-          else sendError(res, httpFault(500), api.family);
-          ctx.sink.request({
-            ...base,
-            status: fault.kind === 'abort-after' ? 499 : 500,
-            outcome: 'error',
-            errorType: 'injected',
-            completionTokens: 0,
-            reasoningTokens: 0,
-            finishReason: 'error',
-            queueMs: queued(),
-            ttftMs: null,
-            lastTokenMs: null,
-            e2eMs: now - arrival,
-            itl: null,
-          });
-          return;
-        }
-        sendJson(res, 200, api.body(meta, plan, usage, request), headers, true);
-        ctx.sink.tokens(planned);
-        // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).
-        const e2eMs = now - arrival;
-        const firstMs = Math.max(queueMs, e2eMs - planned * latency.itlMs);
-        ctx.sink.request({
-          ...base,
-          status: 200,
-          outcome: 'ok',
-          errorType: null,
-          completionTokens: planned,
-          reasoningTokens: plan.reasoning.length,
-          finishReason: plan.finishReason,
-          queueMs: queued(),
-          ttftMs: planned > 0 ? firstMs : null,
-          lastTokenMs: planned > 0 ? firstMs + (planned - 1) * latency.itlMs : null,
-          e2eMs,
-          itl: uniformGaps(latency.itlMs, planned - 1),
-        });
-      },
-      (at) =>
-        ctx.sink.request({
-          ...base,
-          status: 499,
-          outcome: 'disconnect',
-          errorType: 'cancelled',
-          completionTokens: 0,
-          reasoningTokens: 0,
-          finishReason: 'abort',
-          queueMs: queued(),
-          ttftMs: null,
-          lastTokenMs: null,
-          e2eMs: at - arrival,
-          itl: null,
-        }),
-    );
+      maxTokens: request.maxTokens,
+    },
   };
+}
+
+function ended(g: Generation, fields: EndFields): void {
+  g.ctx.sink.request({ ...g.base, ...fields, queueMs: g.queued() });
+}
+
+function answerStream(g: Generation): void {
+  const { ctx, api, req, res, plan } = g;
+  const arrival = req.arrival;
+  startStream({
+    res,
+    arrival,
+    latency: g.latency,
+    body: api.stream(g.meta, plan, g.request),
+    scheduler: ctx.scheduler,
+    headers: { 'x-request-id': req.requestId },
+    fault: g.fault,
+    gate: g.gate,
+    hooks: {
+      onTokens: (n) => ctx.sink.tokens(n),
+      onEnd: (outcome, at, times, delivered) =>
+        ended(g, {
+          status: outcome === 'ok' || outcome === 'fault' ? 200 : 499,
+          outcome: outcome === 'fault' ? 'error' : outcome,
+          errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
+          completionTokens: delivered,
+          reasoningTokens: Math.min(delivered, plan.reasoning.length),
+          finishReason: outcome === 'ok' ? plan.finishReason : outcome === 'fault' ? 'error' : 'abort',
+          ttftMs: delivered > 0 ? times[0]! - arrival : null,
+          lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
+          e2eMs: at - arrival,
+          itl: binGaps(times, delivered),
+        }),
+    },
+  });
+}
+
+/** Open loop: one deadline. Engine model: when the engine produced the last token (+ any stall). */
+function answerJson(g: Generation): void {
+  const { ctx, api, req, res, plan, fault, latency, planned } = g;
+  const arrival = req.arrival;
+  const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
+  scheduleOnce({
+    res,
+    when: g.gate
+      ? { gate: g.gate, extraMs: stallMs }
+      : arrival + wholeResponseOffsetMs(latency, planned, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs,
+    scheduler: ctx.scheduler,
+    send: (now) => {
+      if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {
+        // No stream to break: the connection drops, or the answer is a 500, when the body was due.
+        if (fault.kind === 'abort-after') res.destroy();
+        else sendError(res, httpFault(500), api.family);
+        ended(g, unanswered(fault.kind === 'abort-after' ? 499 : 500, 'error', 'injected', now - arrival));
+        return;
+      }
+      sendJson(res, 200, api.body(g.meta, plan, g.request), { 'x-request-id': req.requestId }, true);
+      ctx.sink.tokens(planned);
+      // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).
+      const e2eMs = now - arrival;
+      const firstMs = Math.max(g.admittedMs, e2eMs - planned * latency.itlMs);
+      ended(g, {
+        status: 200,
+        outcome: 'ok',
+        errorType: null,
+        completionTokens: planned,
+        reasoningTokens: plan.reasoning.length,
+        finishReason: plan.finishReason,
+        ttftMs: planned > 0 ? firstMs : null,
+        lastTokenMs: planned > 0 ? firstMs + (planned - 1) * latency.itlMs : null,
+        e2eMs,
+        itl: uniformGaps(latency.itlMs, planned - 1),
+      });
+    },
+    onDisconnect: (at) => ended(g, unanswered(499, 'disconnect', 'cancelled', at - arrival)),
+  });
 }

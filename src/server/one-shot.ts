@@ -1,22 +1,11 @@
 import { type ServerResponse } from 'node:http';
+import { type OneShotApi } from '../api/contract.js';
 import { type ApiRequest, type AppContext } from './context.js';
-import { type ErrorFamily, toApiError } from './errors.js';
+import { toApiError } from './errors.js';
 import { FAULT_HEADER, httpFault, parseFault } from './faults.js';
 import { oneShotEnded, refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce } from './stream-loop.js';
-
-/** An API answered in one piece after one latency (embeddings, rankings): parser and pure formatter. */
-export interface OneShotApi<T> {
-  readonly endpoint: string;
-  readonly family: ErrorFamily;
-  parse(body: unknown): T;
-  /** Latency in ms for this request under the server's config. */
-  latencyMs(request: T, ctx: AppContext): number;
-  promptTokens(request: T, ctx: AppContext): number;
-  model(request: T): string;
-  respond(request: T, ctx: AppContext): unknown;
-}
 
 /** parse → fault injection → one scheduler deadline → the body; telemetry as for every request. */
 export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
@@ -32,25 +21,33 @@ export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
     } catch (err) {
       const apiErr = toApiError(err);
       const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
-      ctx.sink.request(refused(api.endpoint, req.body, apiErr.status, kind, performance.now() - arrival));
+      ctx.sink.request(refused(api.endpoint, false, req.body, apiErr.status, kind, performance.now() - arrival));
       sendError(res, apiErr, api.family);
       return;
     }
     const model = api.model(request);
     const promptTokens = api.promptTokens(request, ctx);
     const queueMs = performance.now() - arrival;
-    ctx.sink.request({ kind: 'start', endpoint: api.endpoint, model, stream: false, promptTokens, plannedTokens: 0 });
+    ctx.sink.request({
+      kind: 'start',
+      endpoint: api.endpoint,
+      generation: false,
+      model,
+      stream: false,
+      promptTokens,
+      plannedTokens: 0,
+    });
     const end = (outcome: 'ok' | 'disconnect', at: number): void =>
       ctx.sink.request(oneShotEnded(api.endpoint, model, promptTokens, outcome, queueMs, at - arrival));
-    scheduleOnce(
+    scheduleOnce({
       res,
-      arrival + api.latencyMs(request, ctx),
-      ctx.scheduler,
-      (now) => {
+      when: arrival + api.latencyMs(request, ctx),
+      scheduler: ctx.scheduler,
+      send: (now) => {
         sendJson(res, 200, api.respond(request, ctx), { 'x-request-id': req.requestId }, true);
         end('ok', now);
       },
-      (at) => end('disconnect', at),
-    );
+      onDisconnect: (at) => end('disconnect', at),
+    });
   };
 }

@@ -3,6 +3,7 @@ import { type RequestEnded } from '../telemetry/events.js';
 /** The end event of a request refused before it started (bad input, injected failure): no start came first. */
 export function refused(
   endpoint: string,
+  generation: boolean,
   body: unknown,
   status: number,
   errorType: string,
@@ -13,6 +14,7 @@ export function refused(
     kind: 'end',
     admitted: false,
     endpoint,
+    generation,
     model: typeof model === 'string' ? model : 'unknown',
     stream: (body as { stream?: unknown } | null)?.stream === true,
     status,
@@ -43,7 +45,7 @@ export function oneShotEnded(
   e2eMs: number,
 ): RequestEnded {
   return {
-    ...refused(endpoint, { model }, outcome === 'ok' ? 200 : 499, 'cancelled', e2eMs),
+    ...refused(endpoint, false, { model }, outcome === 'ok' ? 200 : 499, 'cancelled', e2eMs),
     admitted: true,
     outcome,
     errorType: outcome === 'ok' ? null : 'cancelled',

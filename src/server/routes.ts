@@ -1,11 +1,5 @@
 import { type ServerResponse } from 'node:http';
-import { MESSAGES_API } from '../api/anthropic/messages.js';
-import { CHAT_EMBEDDINGS_API, EMBEDDINGS_API } from '../api/embeddings/embeddings.js';
-import { CUSTOM_MULTIMODAL_API } from '../api/multimodal/custom.js';
-import { RESPONSES_API } from '../api/responses/responses.js';
-import { CHAT_API, COMPLETIONS_API } from '../api/openai/apis.js';
-import { COHERE_RERANK_API, NIM_RANKING_API, TEI_RERANK_API } from '../api/rankings/rankings.js';
-import { TGI_GENERATE_API, TGI_STREAM_API } from '../api/tgi/tgi.js';
+import { APIS } from '../api/registry.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily } from './errors.js';
 import { generationHandler } from './inference.js';
@@ -16,7 +10,8 @@ import { oneShotHandler } from './one-shot.js';
 export type Handler = (req: ApiRequest, res: ServerResponse) => void | Promise<void>;
 
 export interface Route {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** An express path: static, or with `:name` parameters (read from `req.params`). */
   readonly path: string;
   /** Whose error shape a failure on this path takes. */
   readonly family: ErrorFamily;
@@ -24,86 +19,19 @@ export interface Route {
   readonly handler: Handler;
 }
 
-/** The one route table: every endpoint the server answers. */
+/**
+ * The one route table: every endpoint the server answers. The API families' endpoints come from the
+ * registry (each API object carries its own path and summary); the server's own routes follow.
+ */
 export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
-  const routes: Route[] = [
-    {
-      method: 'POST',
-      path: '/v1/chat/completions',
-      family: 'openai',
-      summary: 'OpenAI chat completions (stream or not)',
-      handler: generationHandler(ctx, CHAT_API),
-    },
-    {
-      method: 'POST',
-      path: '/v1/completions',
-      family: 'openai',
-      summary: 'OpenAI text completions (stream or not)',
-      handler: generationHandler(ctx, COMPLETIONS_API),
-    },
-    {
-      method: 'POST',
-      path: '/v1/responses',
-      family: 'openai',
-      summary: 'OpenAI Responses (stream or not)',
-      handler: generationHandler(ctx, RESPONSES_API),
-    },
-    {
-      method: 'POST',
-      path: '/v1/messages',
-      family: 'anthropic',
-      summary: 'Anthropic Messages (stream or not; thinking, tools)',
-      handler: generationHandler(ctx, MESSAGES_API),
-    },
-    ...[TGI_GENERATE_API, TGI_STREAM_API].map((api): Route => ({
-      method: 'POST',
-      path: api.endpoint,
-      family: api.family,
-      summary: api === TGI_GENERATE_API ? 'HF TGI generation' : 'HF TGI streaming generation (SSE)',
-      handler: generationHandler(ctx, api),
-    })),
-    {
-      method: 'POST',
-      path: '/v1/embeddings',
-      family: 'openai',
-      summary: 'OpenAI embeddings (float or base64)',
-      handler: oneShotHandler(ctx, EMBEDDINGS_API),
-    },
-    {
-      method: 'POST',
-      path: '/v1/chat/embeddings',
-      family: 'openai',
-      summary: 'Embeddings of each chat message (chat-shaped body)',
-      handler: oneShotHandler(ctx, CHAT_EMBEDDINGS_API),
-    },
-    {
-      method: 'POST',
-      path: '/v1/custom-multimodal',
-      family: 'openai',
-      summary: 'Custom multimodal format (text fragments, images, videos, audio)',
-      handler: generationHandler(ctx, CUSTOM_MULTIMODAL_API),
-    },
-    {
-      method: 'POST',
-      path: '/v1/ranking',
-      family: 'openai',
-      summary: 'NVIDIA NIM reranking',
-      handler: oneShotHandler(ctx, NIM_RANKING_API),
-    },
-    {
-      method: 'POST',
-      path: '/rerank',
-      family: 'tgi',
-      summary: 'HF TEI reranking',
-      handler: oneShotHandler(ctx, TEI_RERANK_API),
-    },
-    {
-      method: 'POST',
-      path: '/v2/rerank',
-      family: 'cohere',
-      summary: 'Cohere v2 rerank',
-      handler: oneShotHandler(ctx, COHERE_RERANK_API),
-    },
+  const routes: Route[] = APIS.map(({ kind, api }): Route => ({
+    method: 'POST',
+    path: api.endpoint,
+    family: api.family,
+    summary: api.summary,
+    handler: kind === 'generation' ? generationHandler(ctx, api) : oneShotHandler(ctx, api),
+  }));
+  routes.push(
     { method: 'GET', path: '/v1/models', family: 'openai', summary: 'Model list', handler: modelsHandler(ctx) },
     {
       method: 'GET',
@@ -113,7 +41,7 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       handler: healthHandler(ctx, draining),
     },
     { method: 'GET', path: '/health/live', family: 'openai', summary: 'Liveness', handler: liveHandler(ctx) },
-  ];
+  );
   const page = (path: string, name: Parameters<typeof metricsHandler>[1], summary: string): Route => ({
     method: 'GET',
     path,

@@ -4,7 +4,8 @@ import { type TokenGate } from '../engine/runner.js';
 import { type LatencyPlan } from '../timing/latency.js';
 import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js';
 import { type Fault } from './faults.js';
-import { SSE_HEADERS, type StreamBody } from './sse.js';
+import { type StreamBody } from '../api/contract.js';
+import { SSE_HEADERS } from './sse.js';
 
 export type StreamOutcome = 'ok' | 'disconnect' | 'fault';
 
@@ -14,11 +15,6 @@ export interface StreamHooks {
   onEnd(outcome: StreamOutcome, at: number, tokenTimes: Float64Array, delivered: number): void;
 }
 
-/**
- * The one streaming loop for every API family. Event i is written when the shared scheduler says
- * it is due (arrival + TTFT + i × ITL); a late tick writes the overdue events back to back instead
- * of shifting the rest. A client that goes away cancels the task at once: no timer, no buffer left.
- */
 /**
  * One HTTP/1.1 chunk straight onto the socket: one write syscall per event instead of
  * OutgoingMessage's writev of (size line, data, CRLF) and its bookkeeping (measured: ~25 % less server
@@ -42,15 +38,15 @@ function writeChunk(res: ServerResponse, data: string, burst: boolean): void {
   socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
 }
 
-/** The in-band error event AIPerf (newest) and inference-perf detect: a data line with an `error` object. */
-function openAIErrorFrame(): string {
-  return `data: ${JSON.stringify({ error: { message: 'Injected mid-stream error', type: 'server_error', param: null, code: 500 } })}\n\n`;
-}
-
 function uncork(socket: Socket): void {
   socket.uncork();
 }
 
+/**
+ * The one streaming loop for every API family. Event i is written when the shared scheduler says
+ * it is due (arrival + TTFT + i × ITL); a late tick writes the overdue events back to back instead
+ * of shifting the rest. A client that goes away cancels the task at once: no timer, no buffer left.
+ */
 class StreamTask implements ScheduledTask {
   due: number;
   slot = -1;
@@ -68,17 +64,26 @@ class StreamTask implements ScheduledTask {
   private tokenTimes: Float64Array;
   private delivered = 0;
 
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly arrival: number,
-    private readonly latency: LatencyPlan,
-    private readonly body: StreamBody,
-    private readonly scheduler: TokenScheduler,
-    private readonly hooks: StreamHooks,
-    private readonly fault: Fault | null,
-    /** Engine mode: tokens come when the engine grants them, not on planned deadlines. */
-    private readonly gate: TokenGate | null = null,
-  ) {
+  private readonly res: ServerResponse;
+  private readonly arrival: number;
+  private readonly latency: LatencyPlan;
+  private readonly body: StreamBody;
+  private readonly scheduler: TokenScheduler;
+  private readonly hooks: StreamHooks;
+  private readonly fault: Fault | null;
+  /** Engine mode: tokens come when the engine grants them, not on planned deadlines. */
+  private readonly gate: TokenGate | null;
+
+  constructor(o: StreamStart) {
+    this.res = o.res;
+    this.arrival = o.arrival;
+    this.latency = o.latency;
+    this.body = o.body;
+    this.scheduler = o.scheduler;
+    this.hooks = o.hooks;
+    this.fault = o.fault ?? null;
+    this.gate = o.gate ?? null;
+    const { latency, arrival, body, gate } = this;
     this.offset = latency.ttftMs;
     this.due = arrival + this.offset;
     this.tokenTimes = new Float64Array(Math.min(body.tokenEvents, 128));
@@ -126,7 +131,7 @@ class StreamTask implements ScheduledTask {
       const socket = this.res.socket;
       while (socket && socket.writableCorked > 0) socket.uncork();
       this.res.destroy();
-    } else this.res.end(this.body.errorFrame ? this.body.errorFrame('Injected mid-stream error') : openAIErrorFrame());
+    } else this.res.end(this.body.errorFrame('Injected mid-stream error'));
     this.hooks.onEnd('fault', now, this.tokenTimes, this.delivered);
     return true;
   }
@@ -185,36 +190,45 @@ class StreamTask implements ScheduledTask {
   }
 }
 
-export function startStream(
-  res: ServerResponse,
-  arrival: number,
-  latency: LatencyPlan,
-  body: StreamBody,
-  scheduler: TokenScheduler,
-  hooks: StreamHooks,
-  headers: Readonly<Record<string, string>> = {},
-  fault: Fault | null = null,
-  gate: TokenGate | null = null,
-): void {
-  res.writeHead(200, { ...SSE_HEADERS, ...headers });
+/** Everything one stream needs: the response, its timing, its family's body and who hears about it. */
+export interface StreamStart {
+  readonly res: ServerResponse;
+  /** performance.now() of the request's arrival: every deadline is measured from it. */
+  readonly arrival: number;
+  readonly latency: LatencyPlan;
+  readonly body: StreamBody;
+  readonly scheduler: TokenScheduler;
+  readonly hooks: StreamHooks;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly fault?: Fault | null;
+  /** Engine model: the request's batch slot (tokens come when the engine grants them). */
+  readonly gate?: TokenGate | null;
+}
+
+export function startStream(o: StreamStart): void {
+  const { res } = o;
+  res.writeHead(200, { ...SSE_HEADERS, ...o.headers });
   res.flushHeaders();
-  const task = new StreamTask(res, arrival, latency, body, scheduler, hooks, fault, gate);
+  const task = new StreamTask(o);
   res.once('close', () => task.abort());
-  if (gate) task.wake();
-  else scheduler.schedule(task);
+  if (o.gate) task.wake();
+  else o.scheduler.schedule(task);
+}
+
+/** A non-streaming answer's timing: when it is due, and what to do then or when the client leaves first. */
+export interface OnceStart {
+  readonly res: ServerResponse;
+  readonly when: number | { readonly gate: TokenGate; readonly extraMs: number };
+  readonly scheduler: TokenScheduler;
+  readonly send: (now: number) => void;
+  readonly onDisconnect: (at: number) => void;
 }
 
 /**
  * A non-streaming answer: one write when it is due. Open loop: one deadline in the same scheduler.
  * Engine model: when the engine produced the last token (plus `extraMs`, an injected stall).
  */
-export function scheduleOnce(
-  res: ServerResponse,
-  when: number | { readonly gate: TokenGate; readonly extraMs: number },
-  scheduler: TokenScheduler,
-  send: (now: number) => void,
-  onDisconnect: (at: number) => void,
-): void {
+export function scheduleOnce({ res, when, scheduler, send, onDisconnect }: OnceStart): void {
   const now = performance.now();
   if (typeof when === 'number' && when <= now) {
     send(now); // nothing to wait for (fast mode): no task, no close listener

@@ -7,6 +7,8 @@ export type Outcome = 'ok' | 'error' | 'disconnect';
 export interface RequestStarted {
   readonly kind: 'start';
   readonly endpoint: string;
+  /** A text generation (drives the engine pages); false for embeddings and rankings. */
+  readonly generation: boolean;
   readonly model: string;
   readonly stream: boolean;
   readonly promptTokens: number;
@@ -20,6 +22,8 @@ export interface RequestEnded {
   /** False when the request was refused before it started (bad input, injected failure): no start event came first. */
   readonly admitted: boolean;
   readonly endpoint: string;
+  /** A text generation (drives the engine pages); false for embeddings and rankings. */
+  readonly generation: boolean;
   readonly model: string;
   readonly stream: boolean;
   readonly status: number;

@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { messageBody, messageStream } from '../../src/api/anthropic/messages.js';
 import { chatCompletionBody, chatStreamBody, completionStreamBody } from '../../src/api/openai/format.js';
-import { type GenerationRequest } from '../../src/api/openai/request.js';
+import { type GenerationRequest, type StreamBody } from '../../src/api/contract.js';
 import { responsesStream } from '../../src/api/responses/responses.js';
 import { TGI_STREAM_API } from '../../src/api/tgi/tgi.js';
 import { type OutputPlan } from '../../src/generation/planner.js';
 import { TokenSpan } from '../../src/generation/token-span.js';
-import { openAIUsage } from '../../src/generation/usage.js';
-import { type StreamBody } from '../../src/server/sse.js';
 
 const meta = { id: 'chatcmpl-1', created: 1700000000, model: 'm' };
 const plan: OutputPlan = {
@@ -34,7 +32,7 @@ const all = (b: StreamBody): string => Array.from({ length: b.events }, (_, i) =
 
 describe('OpenAI formatters (golden)', () => {
   it('chat stream frames', () => {
-    const body = chatStreamBody(meta, plan, null);
+    const body = chatStreamBody(meta, plan, false);
     const head =
       '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{';
     assert.equal(
@@ -45,7 +43,7 @@ describe('OpenAI formatters (golden)', () => {
     );
   });
   it('chat stream with reasoning and usage', () => {
-    const frames = all(chatStreamBody(meta, thinking, openAIUsage(thinking)))
+    const frames = all(chatStreamBody(meta, thinking, true))
       .trim()
       .split('\n\n');
     assert.equal(frames.length, 6);
@@ -64,7 +62,7 @@ describe('OpenAI formatters (golden)', () => {
     const head =
       '{"id":"chatcmpl-1","object":"text_completion","created":1700000000,"model":"m","choices":[{"index":0,"text":';
     assert.equal(
-      all(completionStreamBody(meta, plan, null)),
+      all(completionStreamBody(meta, plan, false)),
       `data: ${head}"Hello","logprobs":null,"finish_reason":null}]}\n\ndata: ${head}" world","logprobs":null,"finish_reason":"length"}]}\n\ndata: [DONE]\n\n`,
     );
   });
@@ -83,7 +81,7 @@ describe('OpenAI formatters (golden)', () => {
       '\u2028',
     ];
     const tricky: OutputPlan = { ...plan, reasoning: TokenSpan.of(tokens), content: TokenSpan.of(tokens) };
-    for (const body of [chatStreamBody(meta, tricky, null), completionStreamBody(meta, tricky, null)]) {
+    for (const body of [chatStreamBody(meta, tricky, false), completionStreamBody(meta, tricky, false)]) {
       for (let i = 0; i < body.events; i++) {
         const frame = body.frame(i);
         const token = tokens[i % tokens.length]!;
@@ -97,7 +95,7 @@ describe('OpenAI formatters (golden)', () => {
     }
   });
   it('chat body', () => {
-    assert.deepEqual(chatCompletionBody(meta, thinking, openAIUsage(thinking)), {
+    assert.deepEqual(chatCompletionBody(meta, thinking), {
       id: 'chatcmpl-1',
       object: 'chat.completion',
       created: 1700000000,
@@ -128,7 +126,7 @@ describe('OpenAI formatters (golden)', () => {
 describe('TGI, Anthropic and Responses formatters (golden)', () => {
   it('TGI stream frames', () => {
     assert.equal(
-      all(TGI_STREAM_API.stream(meta, plan, null, request)),
+      all(TGI_STREAM_API.stream(meta, plan, request)),
       'data: {"index":0,"token":{"id":1000,"text":"Hello","logprob":-0.1,"special":false},"generated_text":null,"details":null}\n\n' +
         'data: {"index":1,"token":{"id":1001,"text":" world","logprob":-0.1,"special":false},"generated_text":"Hello world","details":{"finish_reason":"length","generated_tokens":2,"seed":null}}\n\n',
     );

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type OutputPlan } from '../../generation/planner.js';
 import { badRequest } from '../../server/errors.js';
-import { type GenerationApi } from '../../server/inference.js';
-import { type StreamBody } from '../../server/sse.js';
 import { type JsonObject, optionalBool, optionalObject, partsText, requireObject, requiredString } from '../fields.js';
-import { type GenerationRequest } from '../openai/request.js';
+import { type GenerationApi, type GenerationRequest, type StreamBody } from '../contract.js';
 
 function blockText(content: unknown, where: string): string {
   if (content === undefined || content === null) return '';
@@ -178,6 +176,7 @@ export function messageStream(id: string, plan: OutputPlan, request: GenerationR
 export const MESSAGES_API: GenerationApi = {
   endpoint: '/v1/messages',
   family: 'anthropic',
+  summary: 'Anthropic Messages (stream or not; thinking, tools)',
   idPrefix: 'msg_',
   newId: messageId,
   reasoning: false,
@@ -185,6 +184,6 @@ export const MESSAGES_API: GenerationApi = {
   checkHeaders(headers) {
     if (!headers['anthropic-version']) throw badRequest('anthropic-version: header is required');
   },
-  body: (meta, plan, _usage, request) => messageBody(meta.id, plan, request),
-  stream: (meta, plan, _usage, request) => messageStream(meta.id, plan, request),
+  body: (meta, plan, request) => messageBody(meta.id, plan, request),
+  stream: (meta, plan, request) => messageStream(meta.id, plan, request),
 };

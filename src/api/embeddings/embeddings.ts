@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { stableKey } from '../../generation/hash.js';
 import { badRequest } from '../../server/errors.js';
-import { type OneShotApi } from '../../server/one-shot.js';
+import { type OneShotApi } from '../contract.js';
 import { type JsonObject, optionalChoice, optionalCount, requireObject, requiredString } from '../fields.js';
 
 export const DEFAULT_DIMENSIONS = 768;
@@ -74,6 +74,7 @@ function toBase64(v: Float32Array): string {
 export const EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
   endpoint: '/v1/embeddings',
   family: 'openai',
+  summary: 'OpenAI embeddings (float or base64)',
   parse: parseEmbeddingRequest,
   latencyMs: (r, ctx) => ctx.config.embeddingBaseLatency + ctx.config.embeddingPerInputLatency * r.inputs.length,
   promptTokens: (r, ctx) => r.idTokens || r.inputs.reduce((n, s) => n + ctx.tokenizer.count(s), 0),
@@ -96,6 +97,7 @@ export const EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
 export const CHAT_EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
   ...EMBEDDINGS_API,
   endpoint: '/v1/chat/embeddings',
+  summary: 'Embeddings of each chat message (chat-shaped body)',
   parse(raw) {
     const body = requireObject(raw);
     const messages = body['messages'];

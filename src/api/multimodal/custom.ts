@@ -1,7 +1,7 @@
 import { badRequest } from '../../server/errors.js';
-import { type GenerationApi } from '../../server/inference.js';
 import { type JsonObject, optionalCount, optionalObject, requireObject } from '../fields.js';
-import { type GenerationRequest } from '../openai/request.js';
+import { type GenerationApi, type GenerationRequest } from '../contract.js';
+import { openAIUsage } from '../../generation/usage.js';
 
 const list = (obj: JsonObject | null, field: string, where: string): unknown[] => {
   const v = obj?.[field];
@@ -69,10 +69,12 @@ export function describeBundle(c: Counts): string {
 export const CUSTOM_MULTIMODAL_API: GenerationApi = {
   endpoint: '/v1/custom-multimodal',
   family: 'openai',
+  summary: 'Custom multimodal format (text fragments, images, videos, audio)',
   idPrefix: 'mm-',
   reasoning: false,
   parse: parseCustom,
-  body(_meta, plan, usage, request) {
+  body(_meta, plan, request) {
+    const usage = openAIUsage(plan);
     const text = describeBundle(COUNTS.get(request) ?? { texts: 0, images: 0, videos: 0, audios: 0 });
     return {
       text,

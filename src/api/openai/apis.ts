@@ -1,23 +1,25 @@
-import { type GenerationApi } from '../../server/inference.js';
+import { type GenerationApi } from '../contract.js';
 import { chatCompletionBody, chatStreamBody, completionBody, completionStreamBody } from './format.js';
 import { parseChatRequest, parseCompletionRequest } from './request.js';
 
 export const CHAT_API: GenerationApi = {
   endpoint: '/v1/chat/completions',
   family: 'openai',
+  summary: 'OpenAI chat completions (stream or not)',
   idPrefix: 'chatcmpl-',
   reasoning: true,
   parse: parseChatRequest,
   body: chatCompletionBody,
-  stream: chatStreamBody,
+  stream: (meta, plan, request) => chatStreamBody(meta, plan, request.includeUsage),
 };
 
 export const COMPLETIONS_API: GenerationApi = {
   endpoint: '/v1/completions',
   family: 'openai',
+  summary: 'OpenAI text completions (stream or not)',
   idPrefix: 'cmpl-',
   reasoning: false,
   parse: parseCompletionRequest,
   body: completionBody,
-  stream: completionStreamBody,
+  stream: (meta, plan, request) => completionStreamBody(meta, plan, request.includeUsage),
 };

@@ -1,15 +1,15 @@
 import { type OutputPlan } from '../../generation/planner.js';
-import { type OpenAIUsage } from '../../generation/usage.js';
-import { DONE_FRAME, type StreamBody } from '../../server/sse.js';
-
-/** Identity of one response: the same on the body and on every chunk (as vLLM and OpenAI do). */
-export interface ResponseMeta {
-  readonly id: string;
-  readonly created: number;
-  readonly model: string;
-}
+import { type OpenAIUsage, openAIUsage } from '../../generation/usage.js';
+import { type ResponseMeta, type StreamBody } from '../contract.js';
 
 const q = JSON.stringify;
+
+const DONE_FRAME = 'data: [DONE]\n\n';
+
+/** OpenAI's in-band error event (AIPerf and inference-perf detect it): a data line with an `error` object. */
+function openAIErrorFrame(message: string): string {
+  return `data: ${q({ error: { message, type: 'server_error', param: null, code: 500 } })}\n\n`;
+}
 
 /** Characters JSON.stringify would escape (or might: any surrogate, in case it is a lone one). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
@@ -31,7 +31,7 @@ function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): str
   return `data: ${head(meta, object)},"choices":[],"usage":${q(usage)}}\n\n`;
 }
 
-export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage): Record<string, unknown> {
+export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan): Record<string, unknown> {
   const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join() };
   if (plan.reasoning.length > 0) message['reasoning_content'] = plan.reasoning.join();
   return {
@@ -40,7 +40,7 @@ export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, usage: 
     created: meta.created,
     model: meta.model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
-    usage,
+    usage: openAIUsage(plan),
   };
 }
 
@@ -50,7 +50,7 @@ export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, usage: 
  * tokens (cap 0, or reasoning used the whole cap) a final chunk with empty content still ends the
  * stream with a finish_reason. Then the usage chunk (only if asked for) and [DONE].
  */
-export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null): StreamBody {
+export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, includeUsage: boolean): StreamBody {
   const prefix = `data: ${head(meta, 'chat.completion.chunk')},"choices":[{"index":0,"delta":{`;
   const open = `${prefix}"role":"assistant",`;
   const more = '},"logprobs":null,"finish_reason":null}]}\n\n';
@@ -69,24 +69,25 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: Open
     },
     // Built when the stream ends, not held for its whole life.
     get trailer() {
-      return (usage ? usageFrame(meta, 'chat.completion.chunk', usage) : '') + DONE_FRAME;
+      return (includeUsage ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME;
     },
+    errorFrame: openAIErrorFrame,
   };
 }
 
-export function completionBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage): Record<string, unknown> {
+export function completionBody(meta: ResponseMeta, plan: OutputPlan): Record<string, unknown> {
   return {
     id: meta.id,
     object: 'text_completion',
     created: meta.created,
     model: meta.model,
     choices: [{ index: 0, text: plan.content.join(), logprobs: null, finish_reason: plan.finishReason }],
-    usage,
+    usage: openAIUsage(plan),
   };
 }
 
 /** Completions stream: one token per chunk, finish_reason on the last, usage chunk if asked, [DONE]. */
-export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: OpenAIUsage | null): StreamBody {
+export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, includeUsage: boolean): StreamBody {
   const prefix = `data: ${head(meta, 'text_completion')},"choices":[{"index":0,"text":`;
   const more = ',"logprobs":null,"finish_reason":null}]}\n\n';
   const last = `,"logprobs":null,"finish_reason":"${plan.finishReason}"}]}\n\n`;
@@ -99,7 +100,8 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage
       return `${prefix}${jsonText(C === 0 ? '' : plan.content.at(i))}${i === events - 1 ? last : more}`;
     },
     get trailer() {
-      return (usage ? usageFrame(meta, 'text_completion', usage) : '') + DONE_FRAME;
+      return (includeUsage ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;
     },
+    errorFrame: openAIErrorFrame,
   };
 }

@@ -1,4 +1,5 @@
 import { type ReasoningEffort } from '../../generation/planner.js';
+import { type GenerationRequest } from '../contract.js';
 import { badRequest } from '../../server/errors.js';
 import {
   type JsonObject,
@@ -9,28 +10,6 @@ import {
   requireObject,
   requiredString,
 } from '../fields.js';
-
-/** A validated text-generation request, whatever family it came from. */
-export interface GenerationRequest {
-  readonly model: string;
-  readonly stream: boolean;
-  readonly includeUsage: boolean;
-  /** The text the model reads (used for the prompt count and the determinism key). */
-  readonly promptText: string;
-  /** Set when the prompt was given as token ids: their count is the prompt length. */
-  readonly promptTokenCount: number | null;
-  readonly maxTokens: number | null;
-  readonly minTokens: number | null;
-  readonly ignoreEos: boolean;
-  /** null when the request did not ask; reasoning models then use "medium". */
-  readonly reasoningEffort: ReasoningEffort | null;
-  /** TGI's `parameters.details`: the answer carries per-token details. */
-  readonly details?: boolean;
-  /** A thinking budget set by the request itself (Anthropic `thinking.budget_tokens`), whatever the model. */
-  readonly reasoningBudget?: number;
-  /** Anthropic tools: the answer ends with a tool_use block for the first one. */
-  readonly toolName?: string | null;
-}
 
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high'];
 

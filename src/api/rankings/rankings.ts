@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyToUint32, stableKey } from '../../generation/hash.js';
 import { badRequest } from '../../server/errors.js';
-import { type OneShotApi } from '../../server/one-shot.js';
+import { type OneShotApi } from '../contract.js';
 import {
   type JsonObject,
   optionalBool,
@@ -58,6 +58,7 @@ const tokens: OneShotApi<RankingRequest>['promptTokens'] = (r, ctx) =>
 export const NIM_RANKING_API: OneShotApi<RankingRequest> = {
   endpoint: '/v1/ranking',
   family: 'openai',
+  summary: 'NVIDIA NIM reranking',
   parse(raw) {
     const body = requireObject(raw);
     const query = body['query'];
@@ -88,6 +89,7 @@ export const NIM_RANKING_API: OneShotApi<RankingRequest> = {
 export const TEI_RERANK_API: OneShotApi<RankingRequest> = {
   endpoint: '/rerank',
   family: 'tgi',
+  summary: 'HF TEI reranking',
   parse(raw) {
     const body = requireObject(raw);
     const passages = body['texts'] ?? body['documents'];
@@ -113,6 +115,7 @@ export const TEI_RERANK_API: OneShotApi<RankingRequest> = {
 export const COHERE_RERANK_API: OneShotApi<RankingRequest> = {
   endpoint: '/v2/rerank',
   family: 'cohere',
+  summary: 'Cohere v2 rerank',
   parse(raw) {
     const body = requireObject(raw);
     return {

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type OutputPlan, type ReasoningEffort } from '../../generation/planner.js';
 import { badRequest } from '../../server/errors.js';
-import { type GenerationApi } from '../../server/inference.js';
-import { type StreamBody } from '../../server/sse.js';
 import {
   type JsonObject,
   optionalBool,
@@ -14,8 +12,7 @@ import {
   requireObject,
   requiredString,
 } from '../fields.js';
-import { type GenerationRequest } from '../openai/request.js';
-import { type ResponseMeta } from '../openai/format.js';
+import { type GenerationApi, type GenerationRequest, type ResponseMeta, type StreamBody } from '../contract.js';
 
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high'];
 
@@ -229,11 +226,12 @@ export function responsesStream(meta: ResponseMeta, request: GenerationRequest, 
 export const RESPONSES_API: GenerationApi = {
   endpoint: '/v1/responses',
   family: 'openai',
+  summary: 'OpenAI Responses (stream or not)',
   idPrefix: 'resp_',
   newId: () => `resp_${hex()}`,
   reasoning: true,
   parse: parseResponsesRequest,
-  body: (meta, plan, _usage, request) =>
+  body: (meta, plan, request) =>
     response(meta, request, plan, { reasoning: `rs_${hex()}`, message: `msg_${hex()}` }, true),
-  stream: (meta, plan, _usage, request) => responsesStream(meta, request, plan),
+  stream: (meta, plan, request) => responsesStream(meta, request, plan),
 };

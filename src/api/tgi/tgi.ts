@@ -1,9 +1,7 @@
 import { type OutputPlan } from '../../generation/planner.js';
 import { badRequest } from '../../server/errors.js';
-import { type GenerationApi } from '../../server/inference.js';
-import { type StreamBody } from '../../server/sse.js';
 import { optionalBool, optionalCount, optionalObject, optionalString, requireObject } from '../fields.js';
-import { type GenerationRequest } from '../openai/request.js';
+import { type GenerationApi, type GenerationRequest, type StreamBody } from '../contract.js';
 
 /** TGI's default max_new_tokens when the request gives none (as TGI and upstream). */
 export const TGI_DEFAULT_MAX_NEW_TOKENS = 50;
@@ -70,10 +68,11 @@ function tgiStream(plan: OutputPlan): StreamBody {
 export const TGI_GENERATE_API: GenerationApi = {
   endpoint: '/generate',
   family: 'tgi',
+  summary: 'HF TGI generation',
   idPrefix: 'cmpl-',
   reasoning: false,
   parse: (raw) => parseTgi(raw, false),
-  body: (_meta, plan, _usage, request) =>
+  body: (_meta, plan, request) =>
     request.details
       ? { generated_text: plan.content.join(), details: details(plan) }
       : { generated_text: plan.content.join() },
@@ -84,5 +83,6 @@ export const TGI_GENERATE_API: GenerationApi = {
 export const TGI_STREAM_API: GenerationApi = {
   ...TGI_GENERATE_API,
   endpoint: '/generate_stream',
+  summary: 'HF TGI streaming generation (SSE)',
   parse: (raw) => parseTgi(raw, true),
 };

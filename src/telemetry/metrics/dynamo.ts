@@ -12,7 +12,7 @@ import {
 import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
+import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 const ENDPOINT_NAMES: Record<string, string> = {
   '/v1/chat/completions': 'chat_completions',
@@ -114,14 +114,14 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
   return {
     registry,
     start(e) {
-      if (!isGeneration(e.endpoint)) return;
+      if (!e.generation) return;
       const model = e.model.toLowerCase();
       registered.add(e.model);
       inflight.set(model, (inflight.get(model) ?? 0) + 1);
       started.inc({ model, endpoint: endpointName(e.endpoint), request_type: kind(e.stream) });
     },
     end(e) {
-      if (!isGeneration(e.endpoint)) return;
+      if (!e.generation) return;
       const model = e.model.toLowerCase();
       inflight.set(model, Math.max(0, (inflight.get(model) ?? 0) - 1));
       const status = e.outcome === 'ok' ? 'success' : 'error';
@@ -215,10 +215,10 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
   return {
     registry,
     start(e) {
-      if (isGeneration(e.endpoint)) inflight.set(e.model, (inflight.get(e.model) ?? 0) + 1);
+      if (e.generation) inflight.set(e.model, (inflight.get(e.model) ?? 0) + 1);
     },
     end(e) {
-      if (!isGeneration(e.endpoint)) return;
+      if (!e.generation) return;
       inflight.set(e.model, Math.max(0, (inflight.get(e.model) ?? 0) - 1));
       if (e.outcome === 'error' && e.status === 400) return;
       requests.inc(labels(e.model));

@@ -20,20 +20,6 @@ export interface PageContext {
 
 export const seconds = (ms: number): number => ms / 1000;
 
-const GENERATION = new Set([
-  '/v1/chat/completions',
-  '/v1/completions',
-  '/v1/responses',
-  '/v1/messages',
-  '/generate',
-  '/generate_stream',
-]);
-
-/** Only text-generation requests drive the engine pages (embeddings and rankings are not engine work here). */
-export function isGeneration(endpoint: string): boolean {
-  return GENERATION.has(endpoint);
-}
-
 export function newRegistry(): Registry {
   return new Registry();
 }

@@ -3,7 +3,7 @@ import { SGLANG_E2E, SGLANG_ITL, SGLANG_QUEUE, SGLANG_TTFT } from './buckets.js'
 import { KV_CAPACITY_TOKENS } from './load.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
+import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 /**
  * SGLang page (catalog §2). Scheduler series carry engine_type, model_name, moe_ep_rank, pp_rank,
@@ -79,7 +79,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
     registry,
     start() {},
     end(e) {
-      if (!isGeneration(e.endpoint) || e.status === 400) return;
+      if (!e.generation || e.status === 400) return;
       const labels = { model_name: e.model };
       c.requests.inc(labels);
       if (e.outcome === 'disconnect') c.aborted.inc(labels);

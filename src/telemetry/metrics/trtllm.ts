@@ -2,7 +2,7 @@ import { Gauge } from 'prom-client';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
 import { TRTLLM_PREFILL, VLLM_ITL, VLLM_REQUEST_LATENCY, VLLM_TTFT } from './buckets.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
+import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
@@ -85,7 +85,7 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
     registry,
     start() {},
     end(e) {
-      if (!isGeneration(e.endpoint)) return;
+      if (!e.generation) return;
       const labels = base(e.model);
       if (e.outcome === 'error') {
         errors.inc({ ...labels, http_code: String(e.status) });

@@ -11,7 +11,7 @@ import {
 import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
-import { isGeneration, type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
+import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
@@ -187,12 +187,12 @@ export function vllmPage(ctx: PageContext): MetricsPage {
       bound(ctx.defaultModel).iteration.observe(tokens);
     },
     start(e) {
-      if (!isGeneration(e.endpoint) || seen.has(e.model)) return;
+      if (!e.generation || seen.has(e.model)) return;
       seen.add(e.model);
       precreate(e.model);
     },
     end(e: RequestEnded) {
-      if (!isGeneration(e.endpoint) || e.status === 400) return; // rejected before the engine saw it
+      if (!e.generation || e.status === 400) return; // rejected before the engine saw it
       const b = bound(e.model);
       const reason =
         e.outcome === 'disconnect' ? 'abort' : e.outcome === 'error' ? 'error' : (e.finishReason ?? 'stop');

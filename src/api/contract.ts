@@ -1,0 +1,86 @@
+/**
+ * The contract every API family implements: what the shared request path hands a family and what it
+ * gets back. It names no family; `server/` knows the families only through these types.
+ */
+import { type IncomingHttpHeaders } from 'node:http';
+import { type OutputPlan, type ReasoningEffort } from '../generation/planner.js';
+import { type AppContext } from '../server/context.js';
+import { type ErrorFamily } from '../server/errors.js';
+
+/** A validated text-generation request, whatever family it came from. */
+export interface GenerationRequest {
+  readonly model: string;
+  readonly stream: boolean;
+  /** Whether the streamed answer ends with usage (OpenAI's stream_options.include_usage; always, for some). */
+  readonly includeUsage: boolean;
+  /** The text the model reads (used for the prompt count and the determinism key). */
+  readonly promptText: string;
+  /** Set when the prompt was given as token ids: their count is the prompt length. */
+  readonly promptTokenCount: number | null;
+  readonly maxTokens: number | null;
+  readonly minTokens: number | null;
+  readonly ignoreEos: boolean;
+  /** null when the request did not ask; reasoning models then use "medium". */
+  readonly reasoningEffort: ReasoningEffort | null;
+  /** TGI's `parameters.details`: the answer carries per-token details. */
+  readonly details?: boolean;
+  /** A thinking budget set by the request itself (Anthropic `thinking.budget_tokens`), whatever the model. */
+  readonly reasoningBudget?: number;
+  /** Anthropic tools: the answer ends with a tool_use block for the first one. */
+  readonly toolName?: string | null;
+}
+
+/** Identity of one response: the same on the body and on every chunk (as vLLM and OpenAI do). */
+export interface ResponseMeta {
+  readonly id: string;
+  readonly created: number;
+  readonly model: string;
+}
+
+/**
+ * What a family's pure formatter hands to the one streaming loop: `events` timed events
+ * (event i is due at arrival + TTFT + i × ITL), of which `tokenEvents` carry a token, then a
+ * trailer written right after the last event (usage chunk, [DONE], message_stop ...).
+ */
+export interface StreamBody {
+  readonly events: number;
+  readonly tokenEvents: number;
+  frame(i: number): string;
+  readonly trailer: string;
+  /** The family's in-band error event, written instead of the next event when a stream fails after its start. */
+  errorFrame(message: string): string;
+}
+
+/** Where an API is served and how it is listed (route table, `/`, docs). */
+export interface Endpoint {
+  readonly endpoint: string;
+  /** Whose error shape failures take. */
+  readonly family: ErrorFamily;
+  /** One line for the endpoint list. */
+  readonly summary: string;
+}
+
+/** One text-generation API: its parser and pure formatters. Everything else is shared. */
+export interface GenerationApi extends Endpoint {
+  readonly idPrefix: string;
+  /** Response ids in the API's own style; default: idPrefix + a UUID. */
+  newId?(): string;
+  /** Whether reasoning models think on this API (chat yes, legacy completions no). */
+  readonly reasoning: boolean;
+  parse(body: unknown): GenerationRequest;
+  /** Header rules of the API (Anthropic's required `anthropic-version`); throws an ApiError. */
+  checkHeaders?(headers: IncomingHttpHeaders): void;
+  /** The whole answer; the family reports usage from the plan in its own terms. */
+  body(meta: ResponseMeta, plan: OutputPlan, request: GenerationRequest): unknown;
+  stream(meta: ResponseMeta, plan: OutputPlan, request: GenerationRequest): StreamBody;
+}
+
+/** An API answered in one piece after one latency (embeddings, rankings): parser and pure formatter. */
+export interface OneShotApi<T> extends Endpoint {
+  parse(body: unknown): T;
+  /** Latency in ms for this request under the server's config. */
+  latencyMs(request: T, ctx: AppContext): number;
+  promptTokens(request: T, ctx: AppContext): number;
+  model(request: T): string;
+  respond(request: T, ctx: AppContext): unknown;
+}
