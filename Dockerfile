@@ -1,7 +1,7 @@
 # aiperf-mock-server image. Classic-builder compatible (no BuildKit-only syntax): plain multi-stage.
 # Build:  docker build -t aiperf-mock-server .
 # Run:    docker run --rm -p 8000:8000 -p 9400:9400 -p 9401:9401 aiperf-mock-server
-# Every option is also an environment variable: MOCK_SERVER_<OPTION> (see README).
+# Every option is also an environment variable: MOCK_SERVER_<OPTION> (see docs/options.md).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -26,7 +26,7 @@ LABEL org.opencontainers.image.title="aiperf-mock-server" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 # NODE_OPTIONS: a 4 MB young generation keeps a worker near 100 MB resident at rest and ~120 MB after a
-# saturating load (V8's default ~125 / ~145 MB; README "Memory"). Override it with -e NODE_OPTIONS=...
+# saturating load (V8's default ~125 / ~145 MB; docs/memory.md). Override it with -e NODE_OPTIONS=...
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=4 \
     MOCK_SERVER_HOST=0.0.0.0 \

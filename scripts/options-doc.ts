@@ -1,4 +1,4 @@
-/** Prints the README's option tables from the one option table: `node dist/scripts/options-doc.js`. */
+/** Prints docs/options.md's option tables from the one option table: `node dist/scripts/options-doc.js`. */
 import { envName, optionEntries } from '../src/config/options.js';
 
 const groups = new Map<string, string[]>();
@@ -11,7 +11,7 @@ for (const [, spec] of optionEntries()) {
   groups.set(spec.group, rows);
 }
 for (const [group, rows] of groups) {
-  console.log(`### ${group}\n`);
+  console.log(`## ${group}\n`);
   console.log('| Option | Short | Env | Default | Description |');
   console.log('|---|---|---|---|---|');
   console.log(rows.join('\n'));

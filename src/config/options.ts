@@ -1,6 +1,6 @@
 /**
  * The one option table. Every option's flag, short flag, env name, type, default, bounds and help
- * live here (one file per group of options); the CLI parser, `--help`, `/health` and the README table
+ * live here (one file per group of options); the CLI parser, `--help`, `/health` and docs/options.md
  * are derived from it. Env names are `MOCK_SERVER_` + the flag upper-snake-cased
  * (`--dcgm-num-gpus` → `MOCK_SERVER_DCGM_NUM_GPUS`).
  */

@@ -30,7 +30,7 @@ describe('Docker image (classic builder, real engine)', () => {
     assert.equal(cfg.Labels['org.opencontainers.image.licenses'], 'Apache-2.0');
     assert.deepEqual(Object.keys(cfg.ExposedPorts).sort(), ['8000/tcp', '9400/tcp', '9401/tcp']);
     assert.ok(cfg.Healthcheck?.Test.length);
-    // The server's young-generation size (README "Memory"), as an overridable default.
+    // The server's young-generation size (docs/memory.md), as an overridable default.
     assert.ok(cfg.Env.includes(`NODE_OPTIONS=${SEMI_SPACE_FLAG}`), cfg.Env.join(' '));
   });
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { promtoolCheck, scrape, total } from '../support/prometheus.js';
 import { postJson, startServer } from '../support/server.js';
 
-/** dcgm-exporter's default fields (catalog §5a) with their types, plus the two AIPerf reads that we enable. */
+/** dcgm-exporter's default fields (dcgm-exporter `etc/default-counters.csv`) with their types, plus the two AIPerf reads that we enable. */
 const FIELDS: Record<string, 'GAUGE' | 'COUNTER'> = {
   DCGM_FI_DEV_SM_CLOCK: 'GAUGE',
   DCGM_FI_DEV_MEM_CLOCK: 'GAUGE',
@@ -36,7 +36,7 @@ const FIELDS: Record<string, 'GAUGE' | 'COUNTER'> = {
 };
 const LABEL_ORDER = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname', 'DCGM_FI_DRIVER_VERSION'];
 
-/** Real specs (catalog §7): NVML name, power limit, FB total (MiB), memory clock. */
+/** Real specs (NVIDIA's specs, NVML names): NVML name, power limit, FB total (MiB), memory clock. */
 const SPECS: Record<string, [string, number, number, number]> = {
   h200: ['NVIDIA H200', 700, 143771, 3201],
   b200: ['NVIDIA B200', 1000, 183359, 3996],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { getJson, postJson, startServer, type TestServer } from '../support/server.js';
@@ -198,6 +199,18 @@ describe('OpenAI API with the official openai client', () => {
     const na = await fetch(`${server.url}/v1/chat/completions`);
     assert.equal(na.status, 405);
     assert.equal(na.headers.get('allow'), 'POST');
+  });
+
+  it('every route the server lists on / is documented in docs/endpoints.md', async () => {
+    const root = await getJson<{ endpoints: { method: string; path: string }[] }>(`${server.url}/`);
+    const doc = readFileSync(new URL('../../../docs/endpoints.md', import.meta.url), 'utf8');
+    assert.ok(root.endpoints.length >= 27);
+    for (const { method, path } of root.endpoints)
+      assert.match(
+        doc,
+        new RegExp(`\\| ${method} +\\| \`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\``),
+        `${method} ${path}`,
+      );
   });
 
   it('routes as the express router did: any case, a trailing slash, HEAD by GET, a query string', async () => {

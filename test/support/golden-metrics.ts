@@ -1,5 +1,6 @@
 /**
- * Golden series lists restated from shared/reference/metrics-catalog.md (name, type, label names,
+ * Golden series lists restated from the engines' sources (vLLM `vllm/v1/metrics/loggers.py` and
+ * `buckets.py`, SGLang `collector.py`, TensorRT-LLM `metrics/collector.py`, Dynamo `metrics.rs`) (name, type, label names,
  * bucket bounds), written independently of src/ so that a wrong constant there fails the test.
  */
 export interface Golden {

@@ -173,17 +173,6 @@ describe('option table', () => {
   });
 });
 
-describe('README', () => {
-  it('documents every option with its env name', async () => {
-    const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    for (const spec of Object.values(OPTIONS)) {
-      assert.ok(readme.includes(`\`--${spec.flag}\``), `README misses --${spec.flag}`);
-      assert.ok(readme.includes(envName(spec)), `README misses ${envName(spec)}`);
-    }
-  });
-});
-
 describe('--profile presets', () => {
   it('a named profile sets the engine knobs; flags, env and --config override it', () => {
     const c = ok(['--profile', 'llama-8b-h100']);

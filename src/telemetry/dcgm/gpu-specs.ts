@@ -1,5 +1,5 @@
 /**
- * Real GPU figures for the simulation (metrics catalog §7): NVML model names, power limits, framebuffer
+ * Real GPU figures for the simulation (NVIDIA's published specs; model names as NVML reports them): NVML model names, power limits, framebuffer
  * totals as DCGM reports them (MiB), clocks and idle/thermal behaviour.
  */
 export interface GpuSpec {

@@ -22,7 +22,7 @@ interface Field {
 }
 
 /**
- * dcgm-exporter's default field set (catalog §5a, CSV order) plus the two fields AIPerf reads that the
+ * dcgm-exporter's default field set (dcgm-exporter `etc/default-counters.csv`, in CSV order) plus the two fields AIPerf reads that the
  * stock CSV leaves commented out (DCGM_FI_PROF_SM_ACTIVE, DCGM_FI_DEV_POWER_VIOLATION), marked in the docs.
  */
 const FIELDS: readonly Field[] = [

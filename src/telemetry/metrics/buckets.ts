@@ -1,6 +1,7 @@
 /**
- * Real bucket boundaries (upper bounds; +Inf implied), restated from the metrics catalog
- * (shared/reference/metrics-catalog.md §1c, §2c–d, §3, §4a–b).
+ * Real bucket boundaries (upper bounds; +Inf implied), restated from the engines' sources: vLLM
+ * `vllm/v1/metrics/buckets.py`, SGLang `python/sglang/srt/metrics/collector.py`, TensorRT-LLM
+ * `tensorrt_llm/metrics/collector.py`, Dynamo `lib/llm/src/http/service/metrics.rs`.
  */
 
 export const VLLM_TTFT = [
@@ -48,7 +49,7 @@ export const TRTLLM_PREFILL = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
 ];
 
-// Dynamo's log-spaced buckets as the current frontend generates them (catalog §4a).
+// Dynamo's log-spaced buckets as the current frontend generates them (Dynamo `lib/llm/src/http/service/metrics.rs`).
 export const DYNAMO_REQUEST_DURATION = [0, 2, 4, 8, 16, 32, 64, 130, 260, 510];
 export const DYNAMO_TTFT = [
   0, 0.0022, 0.0047, 0.01, 0.022, 0.047, 0.1, 0.22, 0.47, 1, 2.2, 4.7, 10, 22, 48, 100, 220, 480,

@@ -22,7 +22,7 @@ const ENDPOINT_NAMES: Record<string, string> = {
 };
 const endpointName = (path: string): string => ENDPOINT_NAMES[path] ?? path.replace(/^\//, '').replace(/\//g, '_');
 
-/** dynamo_frontend error_type for a failed request (catalog §4a). */
+/** dynamo_frontend error_type for a failed request (Dynamo `lib/llm/src/http/service/metrics.rs`). */
 function errorType(e: RequestEnded): string {
   if (e.outcome === 'ok') return '';
   if (e.outcome === 'disconnect') return 'cancelled';
@@ -34,7 +34,7 @@ function errorType(e: RequestEnded): string {
 }
 
 /**
- * Dynamo frontend page (catalog §4a). Request metrics use the lower-cased model name and the config
+ * Dynamo frontend page (Dynamo `lib/llm/src/http/service/metrics.rs`). Request metrics use the lower-cased model name and the config
  * gauges the name as registered, as the real frontend does; disconnected_clients is an unlabelled gauge.
  */
 export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
@@ -145,7 +145,7 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
 }
 
 /**
- * A Dynamo worker's own page (catalog §4b): `dynamo_component_*` with dynamo_component,
+ * A Dynamo worker's own page (Dynamo `lib/runtime/src/metrics/prometheus_names.rs`): `dynamo_component_*` with dynamo_component,
  * dynamo_endpoint, dynamo_namespace and model. The prefill worker's request duration is the time to
  * the first token; the decode worker's is the rest of the request.
  */

@@ -6,7 +6,7 @@ import { FastHistogram } from './fast-histogram.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 /**
- * SGLang page (catalog §2). Scheduler series carry engine_type, model_name, moe_ep_rank, pp_rank,
+ * SGLang page (SGLang `python/sglang/srt/metrics/collector.py`). Scheduler series carry engine_type, model_name, moe_ep_rank, pp_rank,
  * tp_rank (sorted, as the real multiprocess page prints them); tokenizer series carry model_name only
  * and, as on the real server, appear after the first observation.
  */

@@ -7,7 +7,7 @@ import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } fr
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
 /**
- * trtllm-serve page (catalog §3): labels model_name and engine_type="trtllm". Current TRT-LLM names
+ * trtllm-serve page (TensorRT-LLM `tensorrt_llm/metrics/collector.py`): labels model_name and engine_type="trtllm". Current TRT-LLM names
  * its metrics `trtllm_*`; `legacy` gives the `trtllm:*` names older Dynamo added (and aiperf's docs use).
  */
 export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {

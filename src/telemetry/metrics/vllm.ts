@@ -15,7 +15,7 @@ import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } fr
 
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
-/** vLLM V1 engine page (catalog §1): labels model_name and engine="0"; series pre-created at zero. */
+/** vLLM V1 engine page (vLLM `vllm/v1/metrics/loggers.py`): labels model_name and engine="0"; series pre-created at zero. */
 export function vllmPage(ctx: PageContext): MetricsPage {
   const registry = newRegistry();
   const L = ['model_name', 'engine'] as const;
