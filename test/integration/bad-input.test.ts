@@ -70,7 +70,8 @@ describe('bad input on every route: a 4xx in the family shape, never a 500', () 
       },
     ],
     ['too large', { model: 'm', padding: 'x'.repeat(4000) }],
-    ['prototype keys', '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}'],
+    // Were these keys to reach Object.prototype in the server, every later body would read `stream: true`.
+    ['prototype keys', '{"__proto__": {"stream": true}, "constructor": {"prototype": {"stream": true}}}'],
   ];
   for (const [path, shape] of ROUTES) {
     it(path, async () => {
@@ -90,10 +91,17 @@ describe('bad input on every route: a 4xx in the family shape, never a 500', () 
         if (what === 'too large') assert.equal(res.status, 413);
         checkShape((await res.json()) as Record<string, unknown>, shape, `${path} ${what}`);
       }
-      assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     });
   }
-  it('the server is still healthy', async () => {
+  it('the server is still healthy, and no prototype was polluted: a body without `stream` gets JSON', async () => {
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    const res = await postJson(`${server.url}/v1/chat/completions`, {
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 2,
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(((await res.json()) as { object: string }).object, 'chat.completion');
   });
 });
