@@ -138,6 +138,9 @@ describe('simulated DCGM', () => {
   }
 
   it('load follows the whole server throughput (2 workers), decays when traffic stops; energy only grows', async () => {
+    // The floor is far above what this load reaches, so the load is throughput ÷ floor, not relative to a
+    // peak that one worker's tokens alone would also reach: counting one worker of two halves it.
+    const floor = 20_000;
     const server = await startServer([
       '--workers',
       '2',
@@ -148,7 +151,7 @@ describe('simulated DCGM', () => {
       '--dcgm-window-sec',
       '0.5',
       '--dcgm-min-throughput',
-      '100',
+      String(floor),
     ]);
     try {
       const readings: { util: number; power: number; energy: number }[] = [];
@@ -160,9 +163,14 @@ describe('simulated DCGM', () => {
           energy: value(families, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', '0'),
         });
       };
+      const health = async () =>
+        (await (await fetch(`${server.url}/health`)).json()) as {
+          telemetry: { tokensByWorker: Record<string, number> };
+        };
       await read();
       const idle = readings[0]!;
       let running = true;
+      let delivered = 0; // tokens the client received (each stream is exactly 40)
       const load = (async () => {
         while (running) {
           await Promise.all(
@@ -177,16 +185,27 @@ describe('simulated DCGM', () => {
                   stream: true,
                 },
                 { connection: 'close' },
-              ).then((r) => r.text()),
+              ).then(async (r) => {
+                if ((await r.text()).endsWith('data: [DONE]\n\n')) delivered += 40;
+              }),
             ),
           );
         }
       })();
-      for (let i = 0; i < 10; i++) {
+      // Utilisation against the token rate the client received, once the GPUs have followed (τ 0.4 s).
+      await new Promise((r) => setTimeout(r, 1500));
+      const t0 = performance.now();
+      const d0 = delivered;
+      const utils: number[] = [];
+      for (let i = 0; i < 8; i++) {
         await new Promise((r) => setTimeout(r, 150));
         await read();
+        utils.push(readings.at(-1)!.util);
       }
+      const clientRate = ((delivered - d0) * 1000) / (performance.now() - t0);
+      const ratios = utils.map((u) => u / ((100 * clientRate) / floor));
       const busy = readings.at(-1)!;
+      const byWorker = Object.values((await health()).telemetry.tokensByWorker);
       running = false;
       await load;
       for (let i = 0; i < 10; i++) {
@@ -194,10 +213,19 @@ describe('simulated DCGM', () => {
         await read();
       }
       const after = readings.at(-1)!;
-      assert.ok(busy.util >= 50, `utilisation under load: ${busy.util} %`);
-      assert.ok(busy.power > idle.power + 100, `power rose from ${idle.power} to ${busy.power} W`);
-      assert.ok(after.util <= 5, `utilisation after the load: ${after.util} %`);
-      assert.ok(after.power < busy.power - 100, `power fell back to ${after.power} W`);
+      const total = byWorker.reduce((a, b) => a + b, 0);
+      assert.equal(byWorker.length, 2);
+      assert.ok(Math.min(...byWorker) >= 0.25 * total, `tokens per worker ${byWorker}: both must carry the load`);
+      ratios.sort((a, b) => a - b);
+      const median = ratios[Math.floor(ratios.length / 2)]!;
+      assert.ok(
+        median > 0.7 && median < 1.35,
+        `utilisation ÷ (client-received ${clientRate.toFixed(0)} tokens/s ÷ floor): ${ratios.map((r) => r.toFixed(2))}`,
+      );
+      assert.ok(busy.util >= 5, `utilisation under load: ${busy.util} %`);
+      assert.ok(busy.power > idle.power + 10, `power rose from ${idle.power} to ${busy.power} W`);
+      assert.ok(after.util <= 2, `utilisation after the load: ${after.util} %`);
+      assert.ok(after.power < busy.power, `power fell back to ${after.power} W`);
       for (let i = 1; i < readings.length; i++)
         assert.ok(readings[i]!.energy >= readings[i - 1]!.energy, 'energy is monotonic');
       assert.ok(after.energy > idle.energy);
