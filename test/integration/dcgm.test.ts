@@ -72,7 +72,7 @@ const value = (families: Awaited<ReturnType<typeof scrape>>['families'], name: s
 
 describe('simulated DCGM', () => {
   for (const [gpu, [modelName, limitW, fbMiB, memClock]] of Object.entries(SPECS)) {
-    it(`${gpu}: default field set, real types, labels in the exporter's order, real specs`, async () => {
+    it(`${gpu}: default field set, real types, labels in the exporter's order, real specs`, async (t) => {
       const server = await startServer([
         '--fast',
         '--dcgm-gpu-name',
@@ -123,8 +123,7 @@ describe('simulated DCGM', () => {
             assert.ok(power > 0 && power <= limitW, `power ${power} W within ${limitW} W`);
             assert.ok(value(families, 'DCGM_FI_DEV_GPU_UTIL', g) <= 5, 'idle with no traffic');
           }
-          const checked = promtoolCheck(text, path);
-          if (!checked && process.env['CI']) assert.fail('promtool is not installed on CI');
+          promtoolCheck(text, path, t);
         }
         const a = (await scrape(`${server.url}/dcgm1/metrics`)).families;
         const b = (await scrape(`${server.url}/dcgm2/metrics`)).families;

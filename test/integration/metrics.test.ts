@@ -152,11 +152,10 @@ describe('Prometheus pages', () => {
     ['/dynamo_component/decode/metrics', DYNAMO_COMPONENT],
   ];
   for (const [path, golden] of pages) {
-    it(`${path} matches the real engine's series, parses, and passes promtool`, async () => {
+    it(`${path} matches the real engine's series, parses, and passes promtool`, async (t) => {
       const { text, families } = await scrape(server.url + path);
       checkGolden(families, golden, path);
-      const checked = promtoolCheck(text, path);
-      if (!checked && process.env['CI']) assert.fail('promtool is not installed on CI');
+      promtoolCheck(text, path, t);
     });
   }
 
