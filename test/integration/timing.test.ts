@@ -45,7 +45,7 @@ describe('timing engine (loose CI bounds; the bench holds the tight ones)', () =
     const meanTtft = ttfts.reduce((a, b) => a + b, 0) / ttfts.length;
     assert.ok(Math.abs(meanItl - 10) <= 1, `mean ITL ${meanItl.toFixed(2)} ms`);
     // 20 fresh connections at once on a shared 2-core machine: TTFT gets the slack, ITL (absolute deadlines) does not.
-    assert.ok(meanTtft >= 50 && meanTtft < 90, `mean TTFT ${meanTtft.toFixed(2)} ms`);
+    assert.ok(meanTtft >= 50 && meanTtft < 62, `mean TTFT ${meanTtft.toFixed(2)} ms`);
   });
 
   it('non-streaming answers at TTFT + ITL × tokens', async () => {
@@ -64,5 +64,32 @@ describe('timing engine (loose CI bounds; the bench holds the tight ones)', () =
     await res.json();
     const took = performance.now() - start;
     assert.ok(took >= 250 && took < 320, `${took.toFixed(1)} ms for 50 + 20 × 10`);
+  });
+});
+
+/** Gaps between consecutive token reads of one stream, as a client timestamping each read sees them. */
+export async function gapsOf(url: string, tokens: number): Promise<number[]> {
+  const times = await timedStream(url, tokens);
+  assert.equal(times.length, tokens);
+  return times.slice(1).map((t, i) => t - times[i]!);
+}
+
+describe('per-gap timing precision (one stream)', () => {
+  it('ITL 2.4 ms over 200 tokens: median gap error <= 0.15 ms and no drift, which 1 ms timers cannot give', async () => {
+    // Node's own timers have 1 ms resolution: a server pacing each stream with setTimeout writes gaps of
+    // ~2 and ~3 ms for a 2.4 ms ITL (median error ~0.27 ms measured), and chained ones drift. The shared
+    // scheduler's ticker thread wakes within a fraction of a millisecond.
+    const server = await startServer(['--ttft', '5', '--itl', '2.4']);
+    try {
+      await gapsOf(server.url, 20); // warm up JIT and the connection
+      const gaps = await gapsOf(server.url, 200);
+      const errors = gaps.map((g) => Math.abs(g - 2.4)).sort((a, b) => a - b);
+      const median = errors[Math.floor(errors.length / 2)]!;
+      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+      assert.ok(median <= 0.15, `median |gap - 2.4| ${median.toFixed(3)} ms`);
+      assert.ok(Math.abs(mean - 2.4) <= 0.05, `mean gap ${mean.toFixed(3)} ms`);
+    } finally {
+      await server.stop();
+    }
   });
 });
