@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchProblems } from './check.js';
 import { markdown, svgPlot } from './report.js';
 import {
   type BenchResults,
@@ -31,6 +32,7 @@ const flag = (name: string): string | undefined => {
 };
 const quick = argv.includes('--quick');
 const name = flag('name') ?? (quick ? 'quick' : 'latest');
+const expectTool = flag('expect-tool');
 const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,cluster,startup').split(','));
 
 const plan: Plan = quick
@@ -86,6 +88,7 @@ const results: BenchResults = {
 };
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
+log(`load tool: ${LOAD_TOOL_NAME}`);
 const env = await sampleBodies();
 if (only.has('nonstreaming')) {
   log('overhead, non-streaming');
@@ -114,3 +117,6 @@ writeFileSync(join(resultsDir, `${name}.md`), md + '\n');
 writeFileSync(join(resultsDir, `${name}.svg`), svgPlot(results) + '\n');
 process.stdout.write(md + '\n');
 log(`wrote bench/results/${name}.{json,md,svg}`);
+const problems = benchProblems(results, expectTool);
+for (const p of problems) log(`PROBLEM: ${p}`);
+if (problems.length > 0) process.exit(1);

@@ -71,6 +71,8 @@ export interface BenchResults {
       rssPerWorkerMb: number[];
       /** Before any load, 3 s after start (V8's memory reducer has run). */
       rssIdleMb?: number[];
+      /** Non-2xx answers and socket errors the load tool saw. */
+      failures?: number;
     }[];
   };
   startup?: { samplesMs: number[]; medianMs: number; bareNodeMs: number };
@@ -167,7 +169,9 @@ async function interleaved(
     }
     return procs.map((p) => {
       const list = [...rounds.get(p.name)!].sort((a, b) => a.rps - b.rps);
-      return { name: p.name, median: list[Math.floor(list.length / 2)]! };
+      // The median round's figures, but the failures of every round: one failure anywhere counts.
+      const failures = list.reduce((n, r) => n + r.failures, 0);
+      return { name: p.name, median: { ...list[Math.floor(list.length / 2)]!, failures } };
     });
   } finally {
     for (const p of procs) await p.stop();
@@ -305,6 +309,7 @@ export async function clusterScenario(plan: Plan): Promise<NonNullable<BenchResu
         primaryCpuShare: workers === 1 ? null : (perPid.get(p.child.pid!) ?? 0) / cpu,
         rssPerWorkerMb: pidsOf().map(rssMb),
         rssIdleMb,
+        failures: result.failures,
       });
     } finally {
       await p.stop();
