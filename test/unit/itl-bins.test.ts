@@ -73,4 +73,30 @@ describe('binned inter-token gaps', () => {
     const h = new FastHistogram('odd', 'h', [0.0123], new Registry()).bind({});
     assert.throws(() => h.addItl(uniformGaps(5, 1)), /not in ITL_BOUNDS/);
   });
+
+  it('puts fixed gaps in the buckets written out here (not derived from the code under test)', () => {
+    // Prometheus counts a value in the first bucket whose upper bound is >= it.
+    const at = (bound: number): number => ITL_BOUNDS.indexOf(bound);
+    for (const b of [0.01, 0.013, 0.025]) assert.ok(at(b) >= 0, `bound ${b}`);
+    // Times exactly representable in binary, so each gap is exactly what it says.
+    const bins = binGaps([0, 10, 20.25, 45.25, 100_045.25])!;
+    assert.equal(bins.n, 4);
+    assert.equal(bins.counts[at(0.01)], 1, 'exactly 10 ms is in le=0.01');
+    assert.equal(bins.counts[at(0.013)], 1, '10.25 ms is in le=0.013 (a bound of another page)');
+    assert.equal(bins.counts[at(0.025)], 1, 'exactly 25 ms is in le=0.025');
+    assert.equal(bins.counts[ITL_BOUNDS.length], 1, '100 s is above every bound');
+    assert.equal(bins.sumMs, 100_045.25);
+    // Through a vLLM page's histogram: cumulative counts per le as a scraper reads them.
+    const { binned, binnedSeries } = pair(VLLM_ITL);
+    binnedSeries.addItl(bins);
+    const cumulative = Object.fromEntries(
+      samples(binned)
+        .filter((x) => x.metricName.endsWith('_bucket'))
+        .map((x) => [String(x.labels['le']), x.value]),
+    );
+    assert.equal(cumulative['0.01'], 1);
+    assert.equal(cumulative['0.025'], 3);
+    assert.equal(cumulative['80'], 3);
+    assert.equal(cumulative['+Inf'], 4);
+  });
 });

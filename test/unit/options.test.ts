@@ -57,16 +57,18 @@ describe('option table', () => {
   const table: [string, string[], NodeJS.ProcessEnv, Record<string, unknown>][] = [
     [
       'short flags',
-      ['-p', '9000', '-w', '2', '-t', '50', '-f', '-v'],
+      ['-p', '9000', '-w', '2', '-t', '50', '-v'],
       {},
-      { port: 9000, workers: 2, fast: true, verbose: true, logLevel: 'DEBUG' },
+      { port: 9000, workers: 2, ttft: 50, verbose: true, logLevel: 'DEBUG' },
     ],
+    ['-f zeroes the latencies given with it', ['-f', '-t', '50'], {}, { fast: true, ttft: 0 }],
     [
       'env values',
       [],
-      { MOCK_SERVER_PORT: '8080', MOCK_SERVER_FAST: 'true', MOCK_SERVER_ITL: '7.5' },
-      { port: 8080, fast: true },
+      { MOCK_SERVER_PORT: '8080', MOCK_SERVER_ITL: '7.5', MOCK_SERVER_DCGM_NUM_GPUS: '4' },
+      { port: 8080, itl: 7.5, dcgmNumGpus: 4 },
     ],
+    ['env boolean', [], { MOCK_SERVER_FAST: 'true' }, { fast: true }],
     ['CLI beats env', ['--port', '9001'], { MOCK_SERVER_PORT: '8080' }, { port: 9001 }],
     ['negated boolean', ['--no-dcgm-auto-load'], {}, { dcgmAutoLoad: false }],
     ['env false', [], { MOCK_SERVER_DCGM_AUTO_LOAD: 'false' }, { dcgmAutoLoad: false }],
