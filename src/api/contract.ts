@@ -67,7 +67,8 @@ export interface GenerationApi extends Endpoint {
   newId?(): string;
   /** Whether reasoning models think on this API (chat yes, legacy completions no). */
   readonly reasoning: boolean;
-  parse(body: unknown): GenerationRequest;
+  /** The body as parsed (JSON, or form fields); headers for what an API reads there (Accept). */
+  parse(body: unknown, headers: IncomingHttpHeaders): GenerationRequest;
   /** Header rules of the API (Anthropic's required `anthropic-version`); throws an ApiError. */
   checkHeaders?(headers: IncomingHttpHeaders): void;
   /** The whole answer; the family reports usage from the plan in its own terms. */

@@ -72,3 +72,26 @@ export function partsText(parts: readonly unknown[]): string {
     .filter(Boolean)
     .join('\n');
 }
+
+/**
+ * Form-friendly readers: multipart/form-data sends every value as a string (AIPerf's form bodies send
+ * booleans as `true`/`false`), JSON sends numbers and booleans. Both are accepted; anything else is a 400.
+ */
+export function formCount(obj: JsonObject, field: string): number | null {
+  const v = obj[field];
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v.trim());
+  return optionalCount(obj, field);
+}
+
+export function formBool(obj: JsonObject, field: string): boolean {
+  const v = obj[field];
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return optionalBool(obj, field);
+}
+
+/** Whether an Accept header asks for an event stream (AIPerf sends `text/event-stream` when streaming). */
+export function acceptsEventStream(accept: string | string[] | undefined): boolean {
+  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
+  return /(^|,)\s*text\/event-stream\b/i.test(value);
+}

@@ -1,3 +1,5 @@
+import { type VideoJob } from '../state/video-jobs.js';
+import { type VideoStore } from '../state/video-store.js';
 import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
@@ -53,8 +55,21 @@ export class IpcSink implements TelemetrySink {
     return reply?.type === 'metrics-text' ? reply.text : null;
   }
 
+  /** The primary's video jobs (VideoStore); null when it does not answer in time. */
+  readonly videos: VideoStore = {
+    create: (request, promptTokens, fail) =>
+      this.video((id) => ({ type: 'video', id, op: 'create', request, promptTokens, fail })),
+    get: (videoId) => this.video((id) => ({ type: 'video', id, op: 'get', videoId })),
+    remove: (videoId) => this.video((id) => ({ type: 'video', id, op: 'remove', videoId })),
+  };
+
+  private async video(make: (id: number) => WorkerToPrimary): Promise<VideoJob | null> {
+    const reply = await this.ask(make);
+    return reply?.type === 'video-reply' ? reply.job : null;
+  }
+
   receive(msg: PrimaryToWorker): void {
-    if (msg.type !== 'snapshot' && msg.type !== 'metrics-text') return;
+    if (msg.type !== 'snapshot' && msg.type !== 'metrics-text' && msg.type !== 'video-reply') return;
     const done = this.waiting.get(msg.id);
     this.waiting.delete(msg.id);
     done?.(msg);

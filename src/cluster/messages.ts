@@ -1,3 +1,4 @@
+import { type VideoJob, type VideoRequest } from '../state/video-jobs.js';
 import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type RequestEvent } from '../telemetry/events.js';
@@ -41,7 +42,14 @@ export interface EngineCancel {
   readonly id: number;
 }
 
-export type WorkerToPrimary = TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady | EngineSubmit | EngineCancel;
+/** A video-job operation on the jobs the primary holds for the whole server. */
+export type VideoCall = { readonly type: 'video'; readonly id: number } & (
+  | { readonly op: 'create'; readonly request: VideoRequest; readonly promptTokens: number; readonly fail: boolean }
+  | { readonly op: 'get' | 'remove'; readonly videoId: string }
+);
+
+export type WorkerToPrimary =
+  TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady | EngineSubmit | EngineCancel | VideoCall;
 
 export interface SnapshotReply {
   readonly type: 'snapshot';
@@ -80,8 +88,14 @@ export interface EngineProgress {
   readonly updates: readonly (readonly [number, number, number, number])[];
 }
 
+export interface VideoReply {
+  readonly type: 'video-reply';
+  readonly id: number;
+  readonly job: VideoJob | null;
+}
+
 export type PrimaryToWorker =
-  SnapshotReply | MetricsReply | ShutdownOrder | ActivateOrder | EngineAnswer | EngineProgress;
+  SnapshotReply | MetricsReply | ShutdownOrder | ActivateOrder | EngineAnswer | EngineProgress | VideoReply;
 
 /** What a forked worker needs to start, passed in its environment as JSON. */
 export interface WorkerBootstrap {
@@ -103,7 +117,8 @@ export function isWorkerMessage(msg: unknown): msg is WorkerToPrimary {
     t === 'metrics' ||
     t === 'spare-ready' ||
     t === 'engine-submit' ||
-    t === 'engine-cancel'
+    t === 'engine-cancel' ||
+    t === 'video'
   );
 }
 
@@ -115,6 +130,7 @@ export function isPrimaryMessage(msg: unknown): msg is PrimaryToWorker {
     t === 'shutdown' ||
     t === 'activate' ||
     t === 'engine-answer' ||
-    t === 'engine-progress'
+    t === 'engine-progress' ||
+    t === 'video-reply'
   );
 }

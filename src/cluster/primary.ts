@@ -62,7 +62,16 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
         if (worker.isConnected()) worker.send(reply);
       };
       if (msg.type === 'query') answer({ type: 'snapshot', id: msg.id, snapshot: state.snapshot() });
-      else void state.renderMetrics(msg.page).then((text) => answer({ type: 'metrics-text', id: msg.id, text }));
+      else if (msg.type === 'video') {
+        const { videos } = owner;
+        const job =
+          msg.op === 'create'
+            ? videos.create(msg.request, msg.promptTokens, msg.fail)
+            : msg.op === 'get'
+              ? videos.get(msg.videoId)
+              : videos.remove(msg.videoId);
+        answer({ type: 'video-reply', id: msg.id, job });
+      } else void state.renderMetrics(msg.page).then((text) => answer({ type: 'metrics-text', id: msg.id, text }));
     });
     worker.on('listening', (addr) => {
       if (slot === null) return;

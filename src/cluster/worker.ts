@@ -36,6 +36,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
       sink,
       global: () => sink.snapshot(),
       metrics: (page) => sink.metrics(page),
+      videos: sink.videos,
       workerId,
       slot,
       startedAt,

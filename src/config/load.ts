@@ -164,6 +164,8 @@ function finalise(config: Config): Config {
     c.embeddingPerInputLatency = 0;
     c.rankingBaseLatency = 0;
     c.rankingPerPassageLatency = 0;
+    c.imageGenerationMs = 0;
+    c.videoGenerationMs = 0;
   }
   if (c.verbose) c.logLevel = 'DEBUG';
   return c;

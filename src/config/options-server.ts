@@ -144,6 +144,22 @@ export const SERVER_OPTIONS = {
     group: 'Server',
     describe: 'Model id listed by GET /v1/models',
   },
+  servedModelName: {
+    flag: 'served-model-name',
+    kind: 'string',
+    default: '',
+    group: 'Server',
+    describe:
+      "Model ids the server serves, comma-separated (vLLM's --served-model-name); all are listed by GET /v1/models. Empty: --default-model",
+  },
+  strictModels: {
+    flag: 'strict-models',
+    kind: 'boolean',
+    default: false,
+    group: 'Server',
+    describe:
+      "Answer a request for a model the server does not serve with 404 model_not_found (in the API's error shape); off: any model name is served",
+  },
   config: {
     flag: 'config',
     kind: 'string',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { inferenceGuard } from './access.js';
+import { formBody, jsonBody } from './body.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
@@ -29,8 +30,7 @@ export function createApp(ctx: AppContext, routes: readonly Route[]): Express {
   // Nothing here uses them, and each costs work on every response.
   app.disable('x-powered-by');
   app.disable('etag');
-  // Any content type is read as JSON: `curl -d` without -H still works; bad JSON is a clear 400.
-  const json = express.json({ limit: ctx.config.maxBodySize, type: () => true, strict: false });
+  const parsers = { json: jsonBody(ctx.config.maxBodySize), form: formBody(ctx.config.maxBodySize) };
   const families = new Map<string, ErrorFamily>();
 
   app.use(stamp(ctx));
@@ -41,10 +41,11 @@ export function createApp(ctx: AppContext, routes: readonly Route[]): Express {
     families.set(path, family);
     const r = app.route(path);
     for (const route of list) {
-      const chain: RequestHandler[] =
-        route.method === 'POST'
-          ? [asExpress(inferenceGuard(ctx.config, ctx.startedEpochMs, family)), json, asExpress(route.handler)]
-          : [asExpress(route.handler)];
+      const chain: RequestHandler[] = [];
+      if (route.guarded ?? route.method === 'POST')
+        chain.push(asExpress(inferenceGuard(ctx.config, ctx.startedEpochMs, family)));
+      if (route.method === 'POST') chain.push(parsers[route.body ?? 'json']);
+      chain.push(asExpress(route.handler));
       if (route.method === 'POST') r.post(...chain);
       else if (route.method === 'DELETE') r.delete(...chain);
       else r.get(...chain);
@@ -78,17 +79,27 @@ export function createApp(ctx: AppContext, routes: readonly Route[]): Express {
   return app;
 }
 
+/** A client request id that is safe to echo into ids, headers and logs. */
+const SAFE_ID = /^[\w.:@+=-]+$/;
+
 /** Arrival time (before anything else), the request id (the client's X-Request-ID if sane), the access log. */
 function stamp(ctx: AppContext): RequestHandler {
   return (incoming: Request, res: Response, next: NextFunction): void => {
     const req = incoming as unknown as ApiRequest;
     req.arrival = performance.now();
     const given = req.headers['x-request-id'];
-    req.requestId = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
+    if (typeof given === 'string' && given.length > 0 && given.length <= 200 && SAFE_ID.test(given)) {
+      req.clientRequestId = given;
+      req.requestId = given;
+    } else req.requestId = randomUUID();
     if (ctx.config.accessLogs) {
       res.once('finish', () => {
         const ms = (performance.now() - req.arrival).toFixed(1);
-        ctx.logger.info(`${req.method} ${incoming.path} ${res.statusCode} ${ms}ms`, { requestId: req.requestId });
+        const correlation = req.headers['x-correlation-id'];
+        ctx.logger.info(`${req.method} ${incoming.path} ${res.statusCode} ${ms}ms`, {
+          requestId: req.requestId,
+          ...(typeof correlation === 'string' ? { correlationId: correlation.slice(0, 200) } : {}),
+        });
       });
     }
     next();

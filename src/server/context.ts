@@ -2,6 +2,7 @@ import { type IncomingMessage } from 'node:http';
 import { type Config } from '../config/options.js';
 import { type EngineClient } from '../engine/runner.js';
 import { type Fault } from './faults.js';
+import { type VideoStore } from '../state/video-store.js';
 import { type Corpus } from '../generation/corpus.js';
 import { type Tokenizer } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
@@ -13,6 +14,8 @@ import { type TokenScheduler } from '../timing/scheduler.js';
 /** Everything a worker's handlers share. Built once per worker by the app's owner (main or cluster worker). */
 export interface AppContext {
   readonly config: Config;
+  /** The model ids served (--served-model-name, else --default-model): /v1/models and --strict-models. */
+  readonly models: readonly string[];
   readonly logger: Logger;
   readonly tokenizer: Tokenizer;
   readonly corpus: Corpus;
@@ -22,6 +25,8 @@ export interface AppContext {
   readonly global: () => Promise<GlobalSnapshot | null>;
   /** One Prometheus page of the whole server (null when the primary does not answer). */
   readonly metrics: (page: PageName) => Promise<string | null>;
+  /** The server's video-generation jobs: local, or asked of the primary in cluster mode. */
+  readonly videos: VideoStore;
   /** Draws the next request's injected fault, if any (rates from the config, seeded per worker). */
   readonly drawFault: () => Fault | null;
   /** Uniform draws for latency jitter (seeded per worker with --random-seed). */
@@ -44,6 +49,8 @@ export interface ApiRequest extends IncomingMessage {
   /** performance.now() when the request reached the server: every deadline is measured from it. */
   arrival: number;
   requestId: string;
+  /** The client's own X-Request-ID, when it sent a usable one (it then names the response too). */
+  clientRequestId?: string;
   /** The parsed JSON body (POST routes), set by the body parser. */
   body?: unknown;
 }

@@ -10,6 +10,7 @@ import { type LatencyPlan, planLatency, wholeResponseOffsetMs } from '../timing/
 import { type ApiRequest, type AppContext } from './context.js';
 import { queueFull, toApiError } from './errors.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
+import { checkModel } from './models.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
@@ -124,7 +125,8 @@ function accept(ctx: AppContext, api: GenerationApi, req: ApiRequest, res: Serve
   let injected = false;
   try {
     api.checkHeaders?.(req.headers);
-    const request = api.parse(req.body);
+    const request = api.parse(req.body, req.headers);
+    checkModel(ctx, request.model);
     // The header forces a fault for this request; otherwise the seeded rates may draw one.
     const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
     injected = fault?.kind === 'http';
@@ -212,7 +214,12 @@ function begin(
     api,
     req,
     res,
-    meta: { id: api.newId?.() ?? api.idPrefix + randomUUID(), model, created: unixSeconds(arrival) },
+    // The client's X-Request-ID becomes the response id, as vLLM does (`chatcmpl-<X-Request-ID>`).
+    meta: {
+      id: api.newId?.() ?? api.idPrefix + (req.clientRequestId ?? randomUUID()),
+      model,
+      created: unixSeconds(arrival),
+    },
     latency,
     gate,
     planned,

@@ -36,18 +36,6 @@ export function healthHandler(ctx: AppContext, draining: () => boolean) {
   };
 }
 
-export function modelsHandler(ctx: AppContext) {
-  const created = Math.floor(Date.now() / 1000);
-  return (_req: ApiRequest, res: ServerResponse): void => {
-    const id = ctx.config.defaultModel;
-    const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.modelsReadyDelaySeconds) > 0;
-    sendJson(res, 200, {
-      object: 'list',
-      data: loading ? [] : [{ id, object: 'model', created, owned_by: 'aiperf-mock-server', root: id, parent: null }],
-    });
-  };
-}
-
 export function rootHandler(ctx: AppContext, endpoints: readonly { method: string; path: string; summary: string }[]) {
   return (_req: ApiRequest, res: ServerResponse): void => {
     sendJson(res, 200, {

@@ -3,6 +3,7 @@ import { type OneShotApi } from '../api/contract.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { toApiError } from './errors.js';
 import { FAULT_HEADER, httpFault, parseFault } from './faults.js';
+import { checkModel } from './models.js';
 import { oneShotEnded, refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce } from './stream-loop.js';
@@ -15,6 +16,7 @@ export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
     let injected = false;
     try {
       request = api.parse(req.body);
+      checkModel(ctx, api.model(request));
       const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
       injected = fault?.kind === 'http';
       if (fault?.kind === 'http') throw httpFault(fault.status);

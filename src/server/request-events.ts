@@ -35,20 +35,20 @@ export function refused(
   };
 }
 
-/** The end event of an admitted one-shot request (embeddings, rankings): no tokens generated. */
+/** The end event of an admitted one-shot request (embeddings, rankings, images, videos): no tokens generated. */
 export function oneShotEnded(
   endpoint: string,
   model: string,
   promptTokens: number,
-  outcome: 'ok' | 'disconnect',
+  outcome: 'ok' | 'disconnect' | 'fault',
   queueMs: number,
   e2eMs: number,
 ): RequestEnded {
   return {
-    ...refused(endpoint, false, { model }, outcome === 'ok' ? 200 : 499, 'cancelled', e2eMs),
+    ...refused(endpoint, false, { model }, outcome === 'ok' || outcome === 'fault' ? 200 : 499, 'cancelled', e2eMs),
     admitted: true,
-    outcome,
-    errorType: outcome === 'ok' ? null : 'cancelled',
+    outcome: outcome === 'fault' ? 'error' : outcome,
+    errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
     promptTokens,
     queueMs,
   };

@@ -3,7 +3,10 @@ import { APIS } from '../api/registry.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily } from './errors.js';
 import { generationHandler } from './inference.js';
-import { healthHandler, liveHandler, modelsHandler, rootHandler } from './info.js';
+import { type ControlCallName } from '../telemetry/events.js';
+import { controlHandler } from './control.js';
+import { healthHandler, liveHandler, rootHandler } from './info.js';
+import { modelHandler, modelsHandler } from './models.js';
 import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
 import { oneShotHandler } from './one-shot.js';
 
@@ -11,6 +14,10 @@ export type Handler = (req: ApiRequest, res: ServerResponse) => void | Promise<v
 
 export interface Route {
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /** How a POST body is read: JSON (default), or JSON and multipart/form-data (`form`). */
+  readonly body?: 'json' | 'form';
+  /** Whether the auth/readiness guard runs first (default: POST routes only). */
+  readonly guarded?: boolean;
   /** An express path: static, or with `:name` parameters (read from `req.params`). */
   readonly path: string;
   /** Whose error shape a failure on this path takes. */
@@ -24,15 +31,21 @@ export interface Route {
  * registry (each API object carries its own path and summary); the server's own routes follow.
  */
 export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
-  const routes: Route[] = APIS.map(({ kind, api }): Route => ({
-    method: 'POST',
-    path: api.endpoint,
-    family: api.family,
-    summary: api.summary,
-    handler: kind === 'generation' ? generationHandler(ctx, api) : oneShotHandler(ctx, api),
-  }));
+  const routes: Route[] = APIS.flatMap((entry): Route[] => {
+    if (entry.kind === 'routes') return entry.routes(ctx);
+    const { api } = entry;
+    const handler = entry.kind === 'generation' ? generationHandler(ctx, entry.api) : oneShotHandler(ctx, entry.api);
+    return [{ method: 'POST', path: api.endpoint, family: api.family, summary: api.summary, handler }];
+  });
   routes.push(
     { method: 'GET', path: '/v1/models', family: 'openai', summary: 'Model list', handler: modelsHandler(ctx) },
+    {
+      method: 'GET',
+      path: '/v1/models/*id',
+      family: 'openai',
+      summary: 'One served model (ids may contain slashes), or 404 model_not_found',
+      handler: modelHandler(ctx),
+    },
     {
       method: 'GET',
       path: '/health',
@@ -41,6 +54,21 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       handler: healthHandler(ctx, draining),
     },
     { method: 'GET', path: '/health/live', family: 'openai', summary: 'Liveness', handler: liveHandler(ctx) },
+  );
+  // Control calls (AIPerf's --reset-kv-cache and --server-profiler), with each engine's method and answer.
+  const control = (method: Route['method'], call: ControlCallName, summary: string): Route => ({
+    method,
+    path: `/${call}`,
+    family: 'openai',
+    summary,
+    handler: controlHandler(ctx, call),
+  });
+  routes.push(
+    control('POST', 'reset_prefix_cache', 'vLLM: clear the prefix cache (empty 200)'),
+    control('POST', 'flush_cache', 'SGLang: flush the radix cache'),
+    control('GET', 'flush_cache', 'SGLang: flush the radix cache (GET, as SGLang also serves it)'),
+    control('POST', 'start_profile', 'Start the profiler (empty 200)'),
+    control('POST', 'stop_profile', 'Stop the profiler (empty 200)'),
   );
   const page = (path: string, name: Parameters<typeof metricsHandler>[1], summary: string): Route => ({
     method: 'GET',

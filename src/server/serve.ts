@@ -15,6 +15,8 @@ import { expressServerClasses } from './express-classes.js';
 import { type Route, routeTable } from './routes.js';
 import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
+import { servedModels } from './models.js';
+import { type VideoStore } from '../state/video-store.js';
 import { VERSION } from './version.js';
 
 /** What a worker loads before it can serve: the slow part of its start-up (tokenizer, corpus). */
@@ -51,6 +53,8 @@ export interface WorkerDeps {
   readonly sink: TelemetrySink;
   readonly global: () => Promise<GlobalSnapshot | null>;
   readonly metrics: (page: PageName) => Promise<string | null>;
+  /** The server's video jobs (held by the primary in cluster mode). */
+  readonly videos: VideoStore;
   readonly workerId: string;
   /** 0-based worker slot: worker k draws errors from seed + k, so workers do not fail in lockstep. */
   readonly slot: number;
@@ -108,6 +112,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   let draining = false;
   const ctx: AppContext = {
     config,
+    models: servedModels(config),
     logger,
     tokenizer,
     corpus,
@@ -115,6 +120,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     sink: deps.sink,
     global: deps.global,
     metrics: deps.metrics,
+    videos: deps.videos,
     drawFault: faultDecider(config, deps.slot),
     latencyRand: seedrandom.alea(
       config.randomSeed === undefined ? String(Math.random()) : `${config.randomSeed}:latency:${deps.slot}`,

@@ -4,6 +4,7 @@ import { type Logger } from '../logging/logger.js';
 import { LocalSink } from '../telemetry/local-sink.js';
 import { ownGlobalState } from '../telemetry/owner.js';
 import { type AppFactory, startServer } from './serve.js';
+import { localVideoStore } from '../state/video-store.js';
 
 /** When the process started: start-up time and the readiness delays count from these. */
 export interface StartTimes {
@@ -29,6 +30,7 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
     sink: new LocalSink(state, workerId),
     global: () => Promise.resolve(state.snapshot()),
     metrics: (page) => state.renderMetrics(page),
+    videos: localVideoStore(owner.videos),
     workerId,
     slot: 0,
     ...times,

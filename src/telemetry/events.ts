@@ -49,7 +49,17 @@ export interface RequestEnded {
   readonly itl: ItlBins | null;
 }
 
-export type RequestEvent = RequestStarted | RequestEnded;
+/** The control routes (their paths without the slash): AIPerf's --reset-kv-cache and --server-profiler calls. */
+export const CONTROL_CALLS = ['reset_prefix_cache', 'flush_cache', 'start_profile', 'stop_profile'] as const;
+export type ControlCallName = (typeof CONTROL_CALLS)[number];
+
+/** A control call (prefix-cache reset, profiler start/stop), counted on the mock's page. */
+export interface ControlCall {
+  readonly kind: 'control';
+  readonly call: ControlCallName;
+}
+
+export type RequestEvent = RequestStarted | RequestEnded | ControlCall;
 
 /** Where handlers report. Tokens are counted, not sent one event each, because they are the hot path. */
 export interface TelemetrySink {

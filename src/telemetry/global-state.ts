@@ -106,6 +106,7 @@ export class GlobalState {
 
   applyRequest(worker: string, event: RequestEvent): void {
     this.metrics.apply(event);
+    if (event.kind === 'control') return;
     if (event.kind === 'end' && !event.admitted) {
       this.requestsTotal++;
       this.errors++;

@@ -1,3 +1,4 @@
+import { VideoJobs } from '../state/video-jobs.js';
 import { type Config } from '../config/options.js';
 import { type Logger } from '../logging/logger.js';
 import { serveDcgmPorts } from './dcgm/ports.js';
@@ -6,6 +7,8 @@ import { GlobalState } from './global-state.js';
 /** The process that holds the server-wide state: the only process, or the cluster primary. */
 export interface GlobalOwner {
   readonly state: GlobalState;
+  /** The server's video-generation jobs. */
+  readonly videos: VideoJobs;
   /** Stops serving the DCGM ports (first thing on shutdown: scrapers see the server going). */
   closePorts(): void;
   /** Stops the state's sampling; the process can then exit. */
@@ -23,6 +26,7 @@ export function ownGlobalState(config: Config, logger: Logger, startedAt?: numbe
   const ports = serveDcgmPorts(config, state, logger);
   return {
     state,
+    videos: new VideoJobs(config.videoExpirySec),
     closePorts: () => {
       for (const s of ports) s.close();
     },

@@ -16,6 +16,12 @@ const ROUTES: [string, Shape][] = [
   ['/generate_stream', 'tgi'],
   ['/rerank', 'tgi'],
   ['/v2/rerank', 'cohere'],
+  ['/v1/images/generations', 'openai'],
+  ['/v1/images/edits', 'openai'],
+  ['/v1/videos', 'openai'],
+  ['/rag/api/prompt', 'openai'],
+  ['/v1/infer', 'openai'],
+  ['/v1/image/infer', 'openai'],
 ];
 
 function checkShape(body: Record<string, unknown>, shape: Shape, what: string): void {
@@ -93,6 +99,30 @@ describe('bad input on every route: a 4xx in the family shape, never a 500', () 
       }
     });
   }
+  it('multipart forms (video jobs, image edits): malformed is a 400, a part over the limit a 413, OpenAI shape', async () => {
+    const forms: [string, string, string, number][] = [
+      [
+        '/v1/videos',
+        'multipart/form-data; boundary=xyz',
+        '--xyz\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nhi',
+        400,
+      ],
+      ['/v1/videos', 'multipart/form-data', 'no boundary at all', 400],
+      ['/v1/images/edits', 'multipart/form-data; boundary=xyz', 'garbage', 400],
+    ];
+    for (const [path, type, body, status] of forms) {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+      assert.equal(res.status, status, `${path} ${type}`);
+      checkShape((await res.json()) as Record<string, unknown>, 'openai', path);
+    }
+    const big = new FormData();
+    big.append('prompt', 'x');
+    big.append('image', new Blob([new Uint8Array(4096)], { type: 'image/png' }), 'big.png');
+    const res = await fetch(`${server.url}/v1/images/edits`, { method: 'POST', body: big });
+    assert.equal(res.status, 413);
+    checkShape((await res.json()) as Record<string, unknown>, 'openai', 'oversized form');
+  });
+
   it('the server is still healthy, and no prototype was polluted: a body without `stream` gets JSON', async () => {
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
     const res = await postJson(`${server.url}/v1/chat/completions`, {

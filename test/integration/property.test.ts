@@ -17,6 +17,11 @@ const ROUTES = [
   '/v2/rerank',
   '/generate',
   '/generate_stream',
+  '/v1/images/generations',
+  '/v1/images/edits',
+  '/v1/videos',
+  '/rag/api/prompt',
+  '/v1/infer',
 ];
 const FIELDS = [
   'model',
@@ -34,6 +39,13 @@ const FIELDS = [
   'modality_bundle',
   'thinking',
   'tools',
+  'n',
+  'size',
+  'response_format',
+  'partial_images',
+  'seconds',
+  'filters',
+  'inference_model',
 ];
 
 describe('property: generated bad bodies never produce a 5xx', () => {

@@ -194,5 +194,7 @@ export const MOCK: Record<string, Golden> = {
   aiperf_mock_errors_total: c(['endpoint', 'error_type']),
   aiperf_mock_requests_by_model_total: c(['model', 'endpoint']),
   aiperf_mock_client_disconnects_total: c(E),
+  // Ours, not upstream's: AIPerf's control calls (--reset-kv-cache, --server-profiler) by route.
+  aiperf_mock_control_calls_total: c(['call']),
   aiperf_mock_uptime_seconds: g([]),
 };

@@ -3,7 +3,9 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import express from 'express';
+import { parseImageRequest } from '../../src/api/images/images.js';
 import { APIS } from '../../src/api/registry.js';
+import { parseVideoRequest } from '../../src/api/videos/videos.js';
 
 const BODIES = [
   '{"__proto__": {"polluted": true}, "model": "m", "messages": [], "prompt": "x"}',
@@ -17,13 +19,17 @@ describe('prototype pollution', () => {
     // The body parser and the API parsers run in this process, as they do in a worker: pollution would show here.
     const app = express();
     app.post('/:i', express.json({ type: () => true, strict: false }), (req, res) => {
-      const { kind, api } = APIS[Number(req.params['i'])]!;
-      try {
-        api.parse(req.body);
-      } catch {
-        // a 400 in the server; only the side effect matters here
+      const entry = APIS[Number(req.params['i'])]!;
+      const parsers: ((body: unknown) => unknown)[] =
+        entry.kind === 'routes' ? [parseImageRequest, parseVideoRequest] : [(b) => entry.api.parse(b, req.headers)];
+      for (const parse of parsers) {
+        try {
+          parse(req.body);
+        } catch {
+          // a 400 in the server; only the side effect matters here
+        }
       }
-      res.json({ kind, own: Object.keys(req.body as object) });
+      res.json({ kind: entry.kind });
     });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

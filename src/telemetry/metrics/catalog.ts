@@ -83,6 +83,7 @@ function sampleTraffic(model: string): RequestEvent[] {
   });
   const start = { kind: 'start' as const, ...common, plannedTokens: 4 };
   return [
+    { kind: 'control', call: 'reset_prefix_cache' },
     start,
     end({}),
     end({

@@ -57,6 +57,10 @@ export class MetricsHub {
   }
 
   apply(event: RequestEvent): void {
+    if (event.kind === 'control') {
+      for (const page of Object.values(this.pages)) page.control?.(event.call);
+      return;
+    }
     if (event.kind === 'start') this.load.start(event);
     else this.load.end(event);
     for (const page of Object.values(this.pages)) {

@@ -1,5 +1,6 @@
 import { Gauge } from 'prom-client';
 import { MOCK_ITL, MOCK_LATENCY, MOCK_TTFT } from './buckets.js';
+import { CONTROL_CALLS } from '../events.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
@@ -44,6 +45,8 @@ export function mockPage(ctx: PageContext): MetricsPage {
   const disconnects = counter('client_disconnects_total', 'Clients that went away before the answer was complete', [
     'endpoint',
   ]);
+  const control = counter('control_calls_total', 'Control calls by route (prefix-cache resets, profiler)', ['call']);
+  for (const call of CONTROL_CALLS) control.labels({ call }); // every route's series from the start, at 0
   new Gauge({
     name: `${p}uptime_seconds`,
     help: 'Seconds since the server started',
@@ -55,6 +58,9 @@ export function mockPage(ctx: PageContext): MetricsPage {
 
   return {
     registry,
+    control(call) {
+      control.inc({ call });
+    },
     start(e) {
       inProgress.inc({ endpoint: e.endpoint });
       if (e.stream) streaming.inc({ endpoint: e.endpoint, model: e.model });

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { type RequestEnded, type RequestStarted } from '../events.js';
+import { type ControlCallName, type RequestEnded, type RequestStarted } from '../events.js';
 import { type LoadTracker } from './load.js';
 
 /** One Prometheus page: its own registry, fed by request events, gauges refreshed at scrape time. */
@@ -7,6 +7,8 @@ export interface MetricsPage {
   readonly registry: Registry;
   start(e: RequestStarted): void;
   end(e: RequestEnded): void;
+  /** A control call (prefix-cache reset, profiler start/stop): only the mock's page counts them. */
+  control?(call: ControlCallName): void;
   /** Engine model: one engine step processed this many tokens (prefill + decode). */
   engineStep?(tokens: number): void;
 }

@@ -1,0 +1,103 @@
+import { type ServerResponse } from 'node:http';
+import { type ImageRequest, imageStreamBody, imagesBody, pngForName } from './images.js';
+import { planLatency } from '../../timing/latency.js';
+import { type ApiRequest, type AppContext } from '../../server/context.js';
+import { notFound, toApiError } from '../../server/errors.js';
+import { FAULT_HEADER, type Fault, httpFault, parseFault } from '../../server/faults.js';
+import { checkModel } from '../../server/models.js';
+import { originOf } from '../../server/origin.js';
+import { oneShotEnded, refused } from '../../server/request-events.js';
+import { sendError, sendJson } from '../../server/respond.js';
+import { scheduleOnce, startStream } from '../../server/stream-loop.js';
+
+/** How a route reads its image request: from the JSON body, or a multipart form with its files. */
+export type ImageParser = (req: ApiRequest) => ImageRequest;
+
+/**
+ * Image generation and edits: parse, fault injection, then the images after `--image-generation-ms`
+ * each. Non-streaming: one deadline for all `n`. Streaming: the one streaming loop writes each partial
+ * image and each final one, evenly spaced over each image's generation time.
+ */
+export function imagesHandler(ctx: AppContext, endpoint: string, parse: ImageParser) {
+  return (req: ApiRequest, res: ServerResponse): void => {
+    const arrival = req.arrival;
+    let request: ImageRequest;
+    let fault: Fault | null;
+    let injected = false;
+    try {
+      request = parse(req);
+      checkModel(ctx, request.model);
+      fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
+      injected = fault?.kind === 'http';
+      if (fault?.kind === 'http') throw httpFault(fault.status);
+    } catch (err) {
+      const apiErr = toApiError(err);
+      ctx.sink.request(
+        refused(
+          endpoint,
+          false,
+          req.body,
+          apiErr.status,
+          injected ? 'injected' : 'validation',
+          performance.now() - arrival,
+        ),
+      );
+      sendError(res, apiErr, 'openai');
+      return;
+    }
+    const { model, stream } = request;
+    const promptTokens = ctx.tokenizer.count(request.prompt);
+    const created = Math.floor(Date.now() / 1000);
+    const queueMs = performance.now() - arrival;
+    ctx.sink.request({ kind: 'start', endpoint, generation: false, model, stream, promptTokens, plannedTokens: 0 });
+    const end = (outcome: 'ok' | 'disconnect' | 'fault', at: number): void =>
+      ctx.sink.request(oneShotEnded(endpoint, model, promptTokens, outcome, queueMs, at - arrival));
+    const headers = { 'x-request-id': req.requestId };
+    const perImage = ctx.config.imageGenerationMs;
+    if (!stream) {
+      const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
+      scheduleOnce({
+        res,
+        when: arrival + perImage * request.n + stallMs,
+        scheduler: ctx.scheduler,
+        send: (now) => {
+          if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {
+            if (fault.kind === 'abort-after') res.destroy();
+            else sendError(res, httpFault(500), 'openai');
+            end('fault', now);
+            return;
+          }
+          sendJson(res, 200, imagesBody(request, created, promptTokens, originOf(req)), headers, true);
+          end('ok', now);
+        },
+        onDisconnect: (at) => end('disconnect', at),
+      });
+      return;
+    }
+    const stage = perImage / (request.partialImages + 1);
+    startStream({
+      res,
+      arrival,
+      latency: planLatency({ ttft: stage, itl: stage }),
+      body: imageStreamBody(request, created, promptTokens),
+      scheduler: ctx.scheduler,
+      headers,
+      fault,
+      hooks: { onTokens: () => undefined, onEnd: (outcome, at) => end(outcome, at) },
+    });
+  };
+}
+
+/** GET /v1/images/content/{name}: the picture a `response_format: url` answer pointed at. */
+export function imageContentHandler() {
+  return (req: ApiRequest, res: ServerResponse): void => {
+    const name = (req as ApiRequest & { params?: { name?: string } }).params?.name ?? '';
+    const png = pngForName(name);
+    if (!png) {
+      sendError(res, notFound(`No image ${name}`), 'openai');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
+    res.end(png);
+  };
+}

@@ -1,0 +1,47 @@
+import { type ServerResponse } from 'node:http';
+import { type ControlCallName } from '../telemetry/events.js';
+import { type ApiRequest, type AppContext } from './context.js';
+
+/** How a control route answers: as the engine whose route it is. */
+interface ControlAnswer {
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+}
+
+/** vLLM answers its control routes with an empty 200 (`Response(status_code=200)`). */
+const EMPTY_OK: ControlAnswer = { status: 200, body: '' };
+
+/** SGLang's `/flush_cache` answer (python/sglang/srt/entrypoints/http_server.py). */
+const SGLANG_FLUSHED: ControlAnswer = {
+  status: 200,
+  contentType: 'text/plain; charset=utf-8',
+  body:
+    'Cache flushed.\nPlease check backend logs for more details. ' +
+    '(When there are running or waiting requests, the operation will not be performed.)\n',
+};
+
+const CONTROL_ANSWERS: Readonly<Record<ControlCallName, ControlAnswer>> = {
+  reset_prefix_cache: EMPTY_OK,
+  flush_cache: SGLANG_FLUSHED,
+  start_profile: EMPTY_OK,
+  stop_profile: EMPTY_OK,
+};
+
+/**
+ * A control call as AIPerf makes it (`--reset-kv-cache`, `--server-profiler`): answered at once in the
+ * engine's own way, logged, and counted on the mock's metrics page. Clearing a prefix cache is a no-op
+ * until the server models one; the call still succeeds, as on an engine with prefix caching off.
+ */
+export function controlHandler(ctx: AppContext, call: ControlCallName) {
+  const answer = CONTROL_ANSWERS[call];
+  return (req: ApiRequest, res: ServerResponse): void => {
+    ctx.logger.info(`control call: ${call}`, { requestId: req.requestId });
+    ctx.sink.request({ kind: 'control', call });
+    res.writeHead(answer.status, {
+      ...(answer.contentType ? { 'Content-Type': answer.contentType } : {}),
+      'Content-Length': Buffer.byteLength(answer.body),
+    });
+    res.end(answer.body);
+  };
+}
