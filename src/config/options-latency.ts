@@ -101,6 +101,15 @@ export const LATENCY_AND_FAULT_OPTIONS = {
     group: 'Latency',
     describe: 'Ranking latency per passage (ms)',
   },
+  reanchorAfterMs: {
+    flag: 'reanchor-after-ms',
+    kind: 'number',
+    default: 50,
+    min: 0,
+    group: 'Latency',
+    describe:
+      'A token later than this (ms) behind its deadline (the process stopped, the event loop blocked) re-anchors the rest of its stream: the next token comes one ITL after it, as after an engine stall, instead of the overdue ones going out back to back. Smaller lateness is caught up (no drift). 0: always catch up',
+  },
   imageGenerationMs: {
     flag: 'image-generation-ms',
     kind: 'number',

@@ -256,6 +256,7 @@ function answerStream(g: Generation): void {
     headers: { 'x-request-id': req.requestId },
     fault: g.fault,
     gate: g.gate,
+    reanchorAfterMs: ctx.config.reanchorAfterMs,
     hooks: {
       onTokens: (n) => ctx.sink.tokens(n),
       onEnd: (outcome, at, times, delivered) =>

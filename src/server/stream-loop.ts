@@ -73,6 +73,7 @@ class StreamTask implements ScheduledTask {
   private readonly fault: Fault | null;
   /** Engine mode: tokens come when the engine grants them, not on planned deadlines. */
   private readonly gate: TokenGate | null;
+  private readonly reanchorAfterMs: number;
 
   constructor(o: StreamStart) {
     this.res = o.res;
@@ -83,6 +84,7 @@ class StreamTask implements ScheduledTask {
     this.hooks = o.hooks;
     this.fault = o.fault ?? null;
     this.gate = o.gate ?? null;
+    this.reanchorAfterMs = o.reanchorAfterMs ?? 0;
     const { latency, arrival, body, gate } = this;
     this.offset = latency.ttftMs;
     this.due = arrival + this.offset;
@@ -148,6 +150,12 @@ class StreamTask implements ScheduledTask {
     if (this.injectFault(i, now)) return;
     this.next++;
     const isLast = i === body.events - 1;
+    // The re-anchoring rule: lateness up to the tolerance is caught up (deadlines stay absolute, so wake-up
+    // lateness never turns into drift); a write later than that (the process was stopped, the loop blocked)
+    // moves the rest of the schedule by the lateness, so the next event comes one gap after this one, as an
+    // engine's next token comes one step after a stall, instead of the overdue events going out in a burst.
+    const late = now - this.due;
+    if (this.reanchorAfterMs > 0 && late > this.reanchorAfterMs && !this.gate) this.offset += late;
     // Open loop: the next deadline now, so we know whether the next event follows in this same turn.
     const nextDue = isLast || this.gate ? Infinity : this.dueOf(this.next);
     // The last event and the terminating chunk leave in one write through the http module.
@@ -203,6 +211,8 @@ export interface StreamStart {
   readonly fault?: Fault | null;
   /** Engine model: the request's batch slot (tokens come when the engine grants them). */
   readonly gate?: TokenGate | null;
+  /** Lateness (ms) past which the rest of the schedule re-anchors at the late write; 0: always catch up. */
+  readonly reanchorAfterMs?: number;
 }
 
 export function startStream(o: StreamStart): void {

@@ -93,3 +93,43 @@ describe('per-gap timing precision (one stream)', () => {
     }
   });
 });
+
+describe('an unplanned stall re-anchors the stream (--reanchor-after-ms, default 50)', () => {
+  it('ITL 50 ms, the server process stopped for 400 ms mid-stream: the tokens after it come one ITL apart', async () => {
+    const server = await startServer(['--ttft', '5', '--itl', '50']);
+    try {
+      const start = performance.now();
+      const times: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        postChatStream(server.url, 'stall', 16, (res) => {
+          res.on('data', (d: Buffer) => {
+            const now = performance.now() - start;
+            for (const _ of d
+              .toString()
+              .split('\n\n')
+              .filter((e) => e.startsWith('data: {')))
+              times.push(now);
+            if (times.length === 4 && !stopped) {
+              stopped = true;
+              process.kill(server.proc.pid!, 'SIGSTOP');
+              setTimeout(() => process.kill(server.proc.pid!, 'SIGCONT'), 400);
+            }
+          });
+          res.on('end', () => resolve());
+        }).on('error', reject);
+        let stopped = false;
+      });
+      assert.equal(times.length, 16);
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      const stall = gaps.findIndex((g) => g > 300);
+      assert.ok(stall >= 0, `no stall seen: ${gaps.map((g) => g.toFixed(0)).join(' ')}`);
+      const after = gaps.slice(stall + 1);
+      assert.ok(
+        after.length >= 8 && after.every((g) => g > 35 && g < 70),
+        `gaps: ${gaps.map((g) => g.toFixed(0)).join(' ')} (after the stall each should be ~50)`,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -83,6 +83,7 @@ export function imagesHandler(ctx: AppContext, endpoint: string, parse: ImagePar
       scheduler: ctx.scheduler,
       headers,
       fault,
+      reanchorAfterMs: ctx.config.reanchorAfterMs,
       hooks: { onTokens: () => undefined, onEnd: (outcome, at) => end(outcome, at) },
     });
   };
