@@ -23,6 +23,13 @@ export function benchProblems(r: BenchResults, expectTool?: string): string[] {
     for (const l of levels)
       if (l.badStreams > 0 || l.streams === 0)
         problems.push(`timing ${who} ${l.concurrency}: ${l.badStreams} bad of ${l.streams} streams`);
+  for (const l of r.burst?.levels ?? [])
+    for (const [who, side] of [
+      ['mock', l.mock],
+      ['bare', l.bare],
+    ] as const)
+      if (side.badStreams > 0 || side.streams === 0)
+        problems.push(`burst ${who} ${l.arrivals}x${l.tokens}: ${side.badStreams} bad of ${side.streams} streams`);
   for (const t of r.cluster?.targets ?? [])
     if ((t.failures ?? 0) > 0 || !(t.eventsPerSec > 0))
       problems.push(`cluster ${t.workers} workers: ${t.failures} failures, ${t.eventsPerSec} events/s`);

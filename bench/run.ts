@@ -12,6 +12,7 @@ import { benchProblems } from './check.js';
 import { markdown, svgPlot } from './report.js';
 import {
   type BenchResults,
+  burst,
   clusterScenario,
   LOAD_TOOL_NAME,
   mock,
@@ -33,7 +34,7 @@ const flag = (name: string): string | undefined => {
 const quick = argv.includes('--quick');
 const name = flag('name') ?? (quick ? 'quick' : 'latest');
 const expectTool = flag('expect-tool');
-const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,cluster,startup').split(','));
+const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,burst,cluster,startup').split(','));
 
 const plan: Plan = quick
   ? {
@@ -45,6 +46,9 @@ const plan: Plan = quick
       timingSeconds: 1,
       startups: 2,
       rounds: 1,
+      burstArrivals: [50],
+      burstTokens: [2, 64],
+      burstRounds: 2,
     }
   : {
       quick,
@@ -55,6 +59,9 @@ const plan: Plan = quick
       timingSeconds: 6,
       startups: 7,
       rounds: 5,
+      burstArrivals: [50, 200, 500],
+      burstTokens: [2, 64],
+      burstRounds: 5,
     };
 
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -101,6 +108,10 @@ if (only.has('streaming')) {
 if (only.has('timing')) {
   log('timing accuracy');
   results.timing = await timing(plan);
+}
+if (only.has('burst')) {
+  log('bursts of simultaneous arrivals');
+  results.burst = await burst(plan);
 }
 if (only.has('cluster')) {
   log('cluster');

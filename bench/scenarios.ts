@@ -76,6 +76,23 @@ export interface BenchResults {
     }[];
   };
   startup?: { samplesMs: number[]; medianMs: number; bareNodeMs: number };
+  /** N simultaneous arrivals, mock and bare-timed side by side (issue 19). */
+  burst?: {
+    ttft: number;
+    itl: number;
+    rounds: number;
+    levels: { arrivals: number; tokens: number; mock: BurstSide; bare: BurstSide }[];
+  };
+}
+
+export interface BurstSide {
+  streams: number;
+  badStreams: number;
+  ttft: ErrorSummary;
+  itl: ErrorSummary;
+  drift: ErrorSummary;
+  /** Server CPU seconds over the level's rounds. */
+  cpu: number;
 }
 
 export interface Plan {
@@ -88,6 +105,10 @@ export interface Plan {
   startups: number;
   /** Interleaved rounds per overhead target; the median round is reported. */
   rounds: number;
+  /** Burst scenario: simultaneous arrivals per level, answer lengths, rounds per level. */
+  burstArrivals: number[];
+  burstTokens: number[];
+  burstRounds: number;
 }
 
 export const NONSTREAM_BODY = JSON.stringify({
@@ -289,6 +310,47 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
     baselineLevels,
     machineWake: wake,
   };
+}
+
+/**
+ * N requests written in the same instant (as `aiperf profile --concurrency N` starts, or a trace
+ * replay's timestamp), answered by the mock and by the bare setTimeout server in turn with the same
+ * client; each level is `burstRounds` rounds. TTFT 20 ms, ITL 5 ms.
+ */
+export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst']>> {
+  const ttft = 20;
+  const itl = 5;
+  const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
+  const base = await baseline('bare-timed', { BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) });
+  const levels: NonNullable<BenchResults['burst']>['levels'] = [];
+  const side = async (target: Proc, arrivals: number, tokens: number): Promise<BurstSide> => {
+    const { result, cpu } = await withCpu(target.child.pid!, () =>
+      timingClient({ url: target.url, concurrency: arrivals, tokens, seconds: 0, ttft, itl, burst: plan.burstRounds }),
+    );
+    return {
+      streams: result.streams,
+      badStreams: result.badStreams,
+      ttft: result.ttft,
+      itl: result.itl,
+      drift: result.drift,
+      cpu,
+    };
+  };
+  try {
+    for (const target of [p, base])
+      await timingClient({ url: target.url, concurrency: 20, tokens: 20, seconds: 0, ttft, itl, burst: 2 });
+    for (const arrivals of plan.burstArrivals)
+      for (const tokens of plan.burstTokens)
+        levels.push({
+          arrivals,
+          tokens,
+          mock: await side(p, arrivals, tokens),
+          bare: await side(base, arrivals, tokens),
+        });
+  } finally {
+    await Promise.all([p.stop(), base.stop()]);
+  }
+  return { ttft, itl, rounds: plan.burstRounds, levels };
 }
 
 export async function clusterScenario(plan: Plan): Promise<NonNullable<BenchResults['cluster']>> {

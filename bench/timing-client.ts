@@ -4,8 +4,12 @@
  * as possible in what it measures. Closed loop: each connection sends the next stream when the last
  * one ended; starts are staggered over the first stream's length so deadlines are not all aligned.
  *
- * Input: one JSON argument {url, concurrency, tokens, seconds, ttft, itl}. Output: one JSON line with
- * error distributions (ms) and histograms, computed after the load has stopped.
+ * Burst mode (`burst: N rounds`): no closed loop; every connection writes its request in the same
+ * turn, the client waits until every stream ended, pauses, and does it again: N simultaneous arrivals,
+ * as `aiperf profile --concurrency N` starts and a trace replay fires a timestamp's requests.
+ *
+ * Input: one JSON argument {url, concurrency, tokens, seconds, ttft, itl, burst?}. Output: one JSON line
+ * with error distributions (ms) and histograms, computed after the load has stopped.
  */
 import { connect, type Socket } from 'node:net';
 
@@ -16,6 +20,8 @@ interface Args {
   seconds: number;
   ttft: number;
   itl: number;
+  /** Burst mode: this many rounds of simultaneous arrivals instead of a timed closed loop. */
+  burst?: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -50,6 +56,8 @@ const ttftErrors: number[] = [];
 const itlErrors: number[] = [];
 const drifts: number[] = [];
 let streams = 0;
+/** Burst mode: streams of the current round that have ended. */
+let ended = 0;
 let badStreams = 0;
 const stopAt = performance.now() + args.seconds * 1000;
 
@@ -147,7 +155,8 @@ class Conn {
       for (let k = 1; k < this.n; k++) itlErrors.push(this.times[k]! - this.times[k - 1]! - args.itl);
       drifts.push((this.times[this.n - 1]! - this.times[0]!) / (this.n - 1) - args.itl);
     }
-    if (performance.now() < stopAt) this.send();
+    if (args.burst) ended++;
+    else if (performance.now() < stopAt) this.send();
     else this.socket.end();
   }
 }
@@ -189,19 +198,33 @@ function summary(values: number[]) {
 }
 
 const conns = await Promise.all(Array.from({ length: args.concurrency }, open));
-const spread = Math.min(1000, args.ttft + args.tokens * args.itl);
-conns.forEach((c, k) => setTimeout(() => c.send(), (k / args.concurrency) * spread));
-await new Promise<void>((resolve) => {
-  const check = setInterval(() => {
-    if (
-      performance.now() > stopAt + args.ttft + args.tokens * args.itl + 5000 ||
-      conns.every((c) => c.socket.writableEnded)
-    ) {
-      clearInterval(check);
-      resolve();
-    }
-  }, 50);
-});
+if (args.burst) {
+  for (let round = 0; round < args.burst; round++) {
+    ended = 0;
+    for (const c of conns) c.send(); // every request written in this one turn
+    const limit = performance.now() + args.ttft + args.tokens * args.itl + 10_000;
+    while (ended < conns.length && performance.now() < limit) await new Promise((r) => setTimeout(r, 5));
+    badStreams += conns.length - ended;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const c of conns) c.socket.end();
+} else await closedLoop();
+
+async function closedLoop(): Promise<void> {
+  const spread = Math.min(1000, args.ttft + args.tokens * args.itl);
+  conns.forEach((c, k) => setTimeout(() => c.send(), (k / args.concurrency) * spread));
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (
+        performance.now() > stopAt + args.ttft + args.tokens * args.itl + 5000 ||
+        conns.every((c) => c.socket.writableEnded)
+      ) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 50);
+  });
+}
 process.stdout.write(
   JSON.stringify({
     streams,
