@@ -119,6 +119,16 @@ export const SERVER_OPTIONS = {
     group: 'Server',
     describe: 'Largest accepted request body (bytes or e.g. "64mb"); larger bodies get 413',
   },
+  maxModelLen: {
+    flag: 'max-model-len',
+    kind: 'integer',
+    default: 32768,
+    min: 1,
+    max: 100_000_000,
+    group: 'Server',
+    describe:
+      "The model's context length (vLLM's --max-model-len): a prompt plus max_tokens beyond it is a 400 in vLLM's wording; without max_tokens the answer stops there. Listed as max_model_len by /v1/models",
+  },
   maxTokensLimit: {
     flag: 'max-tokens-limit',
     kind: 'integer',

@@ -1,6 +1,7 @@
 import bytes from 'bytes';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
+import { createRequire } from 'node:module';
+import type Multer from 'multer';
 import { ApiError, badRequest } from './errors.js';
 
 /** JSON bodies: any content type is read as JSON, so `curl -d` without -H works; bad JSON is a clear 400. */
@@ -17,16 +18,23 @@ export function formBody(limit: string): RequestHandler {
   const json = jsonBody(limit);
   // The same parser body-parser reads the JSON limit with, so both kinds of body get the same limit.
   const max = bytes.parse(limit) ?? Number.MAX_SAFE_INTEGER;
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: max, fieldSize: max, files: 16, fields: 256, parts: 272 },
-  }).any();
+  // Loaded on the first form, not at start: most runs never see one, and every worker's memory counts.
+  let upload: RequestHandler | undefined;
+  const uploader = (): RequestHandler => {
+    const multer = createRequire(import.meta.url)('multer') as typeof Multer;
+    return multer({
+      storage: multer.memoryStorage(),
+      limits: { fileSize: max, fieldSize: max, files: 16, fields: 256, parts: 272 },
+    }).any();
+  };
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!req.is('multipart/form-data')) {
       json(req, res, next);
       return;
     }
-    upload(req, res, (err?: unknown) => next(err === undefined || err === null ? undefined : formError(err)));
+    (upload ??= uploader())(req, res, (err?: unknown) =>
+      next(err === undefined || err === null ? undefined : formError(err)),
+    );
   };
 }
 

@@ -1,6 +1,5 @@
 import { type ServerResponse } from 'node:http';
 import { type Config } from '../config/options.js';
-import { MAX_MODEL_LEN } from '../telemetry/metrics/buckets.js';
 import { secondsUntilReady } from './access.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { ApiError } from './errors.js';
@@ -32,7 +31,7 @@ export function checkModel(ctx: AppContext, model: string): void {
 }
 
 /** One model card as vLLM lists it (plus `max_model_len`). */
-function card(id: string, created: number) {
+function card(id: string, created: number, maxModelLen: number) {
   return {
     id,
     object: 'model',
@@ -40,7 +39,7 @@ function card(id: string, created: number) {
     owned_by: 'aiperf-mock-server',
     root: id,
     parent: null,
-    max_model_len: MAX_MODEL_LEN,
+    max_model_len: maxModelLen,
   };
 }
 
@@ -49,7 +48,10 @@ export function modelsHandler(ctx: AppContext) {
   const created = Math.floor(Date.now() / 1000);
   return (_req: ApiRequest, res: ServerResponse): void => {
     const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.modelsReadyDelaySeconds) > 0;
-    sendJson(res, 200, { object: 'list', data: loading ? [] : ctx.models.map((id) => card(id, created)) });
+    sendJson(res, 200, {
+      object: 'list',
+      data: loading ? [] : ctx.models.map((id) => card(id, created, ctx.config.maxModelLen)),
+    });
   };
 }
 
@@ -64,6 +66,6 @@ export function modelHandler(ctx: AppContext) {
       sendError(res, modelNotFound(id), 'openai');
       return;
     }
-    sendJson(res, 200, card(id, created));
+    sendJson(res, 200, card(id, created, ctx.config.maxModelLen));
   };
 }

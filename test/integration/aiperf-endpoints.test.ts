@@ -491,3 +491,71 @@ describe('X-Correlation-ID in the access log', () => {
     }
   });
 });
+
+describe('limits as vLLM enforces them (--max-model-len)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer(['--fast', '--max-model-len', '64']);
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("a prompt plus max_tokens beyond the context is a 400 in vLLM's words, in each family's shape", async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    // vLLM renderers/params.py: "This model's maximum context length is N tokens. However, you requested
+    // X output tokens and your prompt contains Y input tokens, for a total of Z tokens. ..."
+    await assert.rejects(
+      client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hello' }], max_tokens: 1e300 }),
+      (e: unknown) =>
+        e instanceof OpenAI.BadRequestError &&
+        /^This model's maximum context length is 64 tokens\. However, you requested \S+ output tokens and your prompt contains \d+ input tokens/.test(
+          e.message.replace(/^400 /, ''),
+        ),
+    );
+    const long = 'word '.repeat(100);
+    const r = await post(
+      `${server.url}/v1/completions`,
+      { model: 'm', prompt: long, max_tokens: 1 },
+      aiperfHeaders(false),
+    );
+    assert.equal(r.status, 400);
+    const body = (await r.json()) as { error: { type: string; param: string; code: number } };
+    assert.deepEqual([body.error.type, body.error.param, body.error.code], ['BadRequestError', 'input_tokens', 400]);
+    const anthropic = await fetch(`${server.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'm', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(anthropic.status, 400);
+    assert.equal(((await anthropic.json()) as { type: string }).type, 'error');
+  });
+
+  it('without max_tokens the answer ends where the context ends; within it, it is served', async () => {
+    const r = (await (
+      await post(
+        `${server.url}/v1/completions`,
+        { model: 'm', prompt: 'hello there', ignore_eos: true },
+        aiperfHeaders(false),
+      )
+    ).json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    assert.ok(r.usage.prompt_tokens + r.usage.completion_tokens <= 64, JSON.stringify(r.usage));
+    const ok = await post(
+      `${server.url}/v1/chat/completions`,
+      { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 },
+      aiperfHeaders(false),
+    );
+    assert.equal(ok.status, 200);
+  });
+
+  it('an empty prompt or message list is a 400, as on vLLM and OpenAI', async () => {
+    for (const [path, body] of [
+      ['/v1/completions', { model: 'm', prompt: '' }],
+      ['/v1/completions', { model: 'm', prompt: [] }],
+      ['/v1/chat/completions', { model: 'm', messages: [] }],
+    ] as const) {
+      const r = await post(`${server.url}${path}`, body, aiperfHeaders(false));
+      assert.equal(r.status, 400, `${path} ${JSON.stringify(body)}`);
+    }
+  });
+});

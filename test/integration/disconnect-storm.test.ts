@@ -32,7 +32,7 @@ describe('disconnect storm', () => {
     // A small old space: a server that kept (or lazily held) per-stream state would die of OOM here.
     // With plans that held every token up front (100k-token answers) it did, at the second storm.
     const heapLimitMb = 80;
-    const server = await startServer(['--ttft', '1', '--itl', '2'], {
+    const server = await startServer(['--ttft', '1', '--itl', '2', '--max-model-len', '200000'], {
       NODE_OPTIONS: `--max-old-space-size=${heapLimitMb}`,
     });
     const N = 2000;
@@ -63,7 +63,7 @@ describe('disconnect storm', () => {
   });
 
   it('an open stream holds memory for the tokens it delivered, not for its max_tokens', async () => {
-    const server = await startServer(['--ttft', '1', '--itl', '20']);
+    const server = await startServer(['--ttft', '1', '--itl', '20', '--max-model-len', '200000']);
     try {
       // 100 streams of max_tokens 100000, a few tokens in and still open: token times sized to
       // max_tokens would be 100 × 800 KB of array buffers; grown as delivered, a few KB each.

@@ -136,7 +136,10 @@ describe('engine model (--engine-model batch)', () => {
   });
 
   it('past --max-waiting requests get 429 with Retry-After; a disconnect frees its slot and KV blocks at once', async () => {
-    const server = await startServer(engineArgs(1, '--max-waiting', '1', '--queue-full-status', '429'));
+    const server = await startServer(
+      // The holder asks for 100k tokens: a context that allows it.
+      engineArgs(1, '--max-waiting', '1', '--queue-full-status', '429', '--max-model-len', '200000'),
+    );
     try {
       const long = new AbortController();
       const body = (tag: string, max: number) =>

@@ -1,4 +1,5 @@
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
+import type * as Pngjs from 'pngjs';
 import seedrandom from 'seedrandom';
 
 /** Pixels per side of every image the mock makes: small on the wire, still a real picture. */
@@ -9,7 +10,12 @@ export const IMAGE_SIDE = 32;
  * from the seed. Partial images (stage < final) are the same picture in coarser blocks, as a diffusion
  * preview sharpens; `final` is the full-resolution one. Encoded by pngjs.
  */
+/** pngjs, loaded with the first image rather than at start (most runs make none; worker memory counts). */
+let pngjs: typeof Pngjs | undefined;
+const loadPngjs = (): typeof Pngjs => (pngjs ??= createRequire(import.meta.url)('pngjs') as typeof Pngjs);
+
 export function mockPng(seed: string, index: number, stage: number, final: number): Buffer {
+  const { PNG } = loadPngjs();
   const rand = seedrandom.alea(`${seed}|${index}`);
   const a = [rand(), rand(), rand()].map((x) => Math.round(x * 255));
   const b = [rand(), rand(), rand()].map((x) => Math.round(x * 255));

@@ -61,13 +61,15 @@ export function parseChatRequest(raw: unknown): GenerationRequest {
   // max_completion_tokens wins when both are given (OpenAI's newer name); an explicit 0 is honoured.
   const completionCap = optionalCount(body, 'max_completion_tokens');
   const legacyCap = optionalCount(body, 'max_tokens');
-  return {
-    ...common(body, completionCap ?? legacyCap),
-    promptText: texts.join('\n'),
-    promptTokenCount: null,
-    reasoningEffort: optionalChoice(body, 'reasoning_effort', EFFORTS),
-  };
+  const base = common(body, completionCap ?? legacyCap);
+  const reasoningEffort = optionalChoice(body, 'reasoning_effort', EFFORTS);
+  // OpenAI's wording for an empty list (checked after the other fields, which name their own errors).
+  if (texts.length === 0) throw badRequest("[] is too short - 'messages'", 'messages');
+  return { ...base, promptText: texts.join('\n'), promptTokenCount: null, reasoningEffort };
 }
+
+/** vLLM's CompletionRequest validator, for an absent or empty prompt. */
+const EMPTY_PROMPT = 'Either prompt or prompt_embeds must be provided and non-empty.';
 
 const isTokenIds = (v: unknown): v is number[] =>
   Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0);
@@ -76,9 +78,12 @@ const isTokenIds = (v: unknown): v is number[] =>
 function promptOf(body: JsonObject): { text: string; tokenCount: number | null } {
   const p = body['prompt'];
   if (p === undefined || p === null) throw badRequest("Missing required field 'prompt'", 'prompt');
-  if (typeof p === 'string') return { text: p, tokenCount: null };
+  if (typeof p === 'string') {
+    if (p === '') throw badRequest(EMPTY_PROMPT, 'prompt');
+    return { text: p, tokenCount: null };
+  }
   if (!Array.isArray(p)) throw badRequest("Field 'prompt' must be a string, a list of strings or token ids", 'prompt');
-  if (p.length === 0) return { text: '', tokenCount: null };
+  if (p.length === 0) throw badRequest(EMPTY_PROMPT, 'prompt');
   if (p.every((x) => typeof x === 'string'))
     return { text: (p as string[]).filter(Boolean).join('\n'), tokenCount: null };
   if (isTokenIds(p)) return { text: p.join(' '), tokenCount: p.length };
