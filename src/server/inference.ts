@@ -8,9 +8,9 @@ import { type RequestEnded } from '../telemetry/events.js';
 import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
 import { type LatencyPlan, planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type ApiRequest, type AppContext } from './context.js';
-import { ApiError, queueFull, toApiError } from './errors.js';
-import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
-import { checkModel } from './models.js';
+import { ApiError, queueFull } from './errors.js';
+import { type Fault, httpFault } from './faults.js';
+import { intake } from './intake.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
@@ -138,28 +138,20 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
   };
 }
 
-/** Parse, header rules, fault injection, the output plan; a refusal is answered here (null). */
+/** Parse, header rules, the output plan, fault injection; a refusal is answered here (null). */
 function accept(ctx: AppContext, api: GenerationApi, req: ApiRequest, res: ServerResponse): Accepted | null {
-  let injected = false;
-  try {
-    api.checkHeaders?.(req.headers);
-    const request = api.parse(req.body, req.headers);
-    checkModel(ctx, request.model);
-    // The header forces a fault for this request; otherwise the seeded rates may draw one.
-    const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
-    injected = fault?.kind === 'http';
-    if (fault?.kind === 'http') throw httpFault(fault.status);
-    return { request, plan: planRequest(ctx, api, request), fault };
-  } catch (err) {
-    const apiErr = toApiError(err);
-    if (apiErr.status >= 500 && !injected) {
-      ctx.logger.error('request failed', { path: api.endpoint, status: apiErr.status, error: String(err) });
-    }
-    const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
-    ctx.sink.request(refused(api.endpoint, true, req.body, apiErr.status, kind, performance.now() - req.arrival));
-    sendError(res, apiErr, api.family);
-    return null;
-  }
+  const taken = intake(ctx, req, res, {
+    endpoint: api.endpoint,
+    generation: true,
+    family: api.family,
+    parse: () => {
+      api.checkHeaders?.(req.headers);
+      const request = api.parse(req.body, req.headers);
+      return { request, plan: planRequest(ctx, api, request) };
+    },
+    model: ({ request }) => request.model,
+  });
+  return taken && { ...taken.request, fault: taken.fault };
 }
 
 /**

@@ -1,32 +1,24 @@
 import { type ServerResponse } from 'node:http';
 import { type OneShotApi } from '../api/contract.js';
 import { type ApiRequest, type AppContext } from './context.js';
-import { toApiError } from './errors.js';
-import { FAULT_HEADER, httpFault, parseFault } from './faults.js';
-import { checkModel } from './models.js';
-import { oneShotEnded, refused } from './request-events.js';
-import { sendError, sendJson } from './respond.js';
+import { intake } from './intake.js';
+import { oneShotEnded } from './request-events.js';
+import { sendJson } from './respond.js';
 import { scheduleOnce } from './stream-loop.js';
 
 /** parse → fault injection → one scheduler deadline → the body; telemetry as for every request. */
 export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
   return (req: ApiRequest, res: ServerResponse): void => {
     const arrival = req.arrival;
-    let request: T;
-    let injected = false;
-    try {
-      request = api.parse(req.body);
-      checkModel(ctx, api.model(request));
-      const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
-      injected = fault?.kind === 'http';
-      if (fault?.kind === 'http') throw httpFault(fault.status);
-    } catch (err) {
-      const apiErr = toApiError(err);
-      const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
-      ctx.sink.request(refused(api.endpoint, false, req.body, apiErr.status, kind, performance.now() - arrival));
-      sendError(res, apiErr, api.family);
-      return;
-    }
+    const taken = intake(ctx, req, res, {
+      endpoint: api.endpoint,
+      generation: false,
+      family: api.family,
+      parse: () => api.parse(req.body),
+      model: (r) => api.model(r),
+    });
+    if (!taken) return;
+    const { request } = taken;
     const model = api.model(request);
     const promptTokens = api.promptTokens(request, ctx);
     const queueMs = performance.now() - arrival;

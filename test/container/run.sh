@@ -38,7 +38,14 @@ cleanup() {
     $DOCKER network prune -f >/dev/null
     kill "$(cat "$work/docker.pid")" 2>/dev/null
     for _ in $(seq 1 50); do [ -e "$work/docker.pid" ] && kill -0 "$(cat "$work/docker.pid")" 2>/dev/null || break; sleep 0.2; done
-    iptables-restore < "$work/iptables.before"
+    # iptables-save prints nothing when no table was loaded (a fresh machine); restoring that empty file
+    # would leave the engine's chains and its FORWARD policy in place, so go back to empty instead.
+    if [ -s "$work/iptables.before" ]; then
+      iptables-restore < "$work/iptables.before"
+    else
+      for t in filter nat mangle raw; do iptables -t "$t" -F; iptables -t "$t" -X; done
+      iptables -P INPUT ACCEPT; iptables -P FORWARD ACCEPT; iptables -P OUTPUT ACCEPT
+    fi
     for br in $(ip -o link show type bridge | awk -F': ' '{print $2}' | sort); do
       grep -qx "$br" <<<"$bridges_before" || ip link delete "$br"
     done

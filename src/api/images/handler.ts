@@ -2,11 +2,11 @@ import { type ServerResponse } from 'node:http';
 import { type ImageRequest, imageStreamBody, imagesBody, pngForName } from './images.js';
 import { planLatency } from '../../timing/latency.js';
 import { type ApiRequest, type AppContext } from '../../server/context.js';
-import { notFound, toApiError } from '../../server/errors.js';
-import { FAULT_HEADER, type Fault, httpFault, parseFault } from '../../server/faults.js';
-import { checkModel } from '../../server/models.js';
+import { notFound } from '../../server/errors.js';
+import { httpFault } from '../../server/faults.js';
+import { intake } from '../../server/intake.js';
 import { originOf } from '../../server/origin.js';
-import { oneShotEnded, refused } from '../../server/request-events.js';
+import { oneShotEnded } from '../../server/request-events.js';
 import { sendError, sendJson } from '../../server/respond.js';
 import { scheduleOnce, startStream } from '../../server/stream-loop.js';
 
@@ -21,30 +21,15 @@ export type ImageParser = (req: ApiRequest) => ImageRequest;
 export function imagesHandler(ctx: AppContext, endpoint: string, parse: ImageParser) {
   return (req: ApiRequest, res: ServerResponse): void => {
     const arrival = req.arrival;
-    let request: ImageRequest;
-    let fault: Fault | null;
-    let injected = false;
-    try {
-      request = parse(req);
-      checkModel(ctx, request.model);
-      fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
-      injected = fault?.kind === 'http';
-      if (fault?.kind === 'http') throw httpFault(fault.status);
-    } catch (err) {
-      const apiErr = toApiError(err);
-      ctx.sink.request(
-        refused(
-          endpoint,
-          false,
-          req.body,
-          apiErr.status,
-          injected ? 'injected' : 'validation',
-          performance.now() - arrival,
-        ),
-      );
-      sendError(res, apiErr, 'openai');
-      return;
-    }
+    const taken = intake(ctx, req, res, {
+      endpoint,
+      generation: false,
+      family: 'openai',
+      parse: () => parse(req),
+      model: (r) => r.model,
+    });
+    if (!taken) return;
+    const { request, fault } = taken;
     const { model, stream } = request;
     const promptTokens = ctx.tokenizer.count(request.prompt);
     const created = Math.floor(Date.now() / 1000);

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { type ServerResponse } from 'node:http';
-import { type VideoRequest } from '../../state/video-jobs.js';
+import { type VideoJob } from '../../state/video-jobs.js';
 import { parseVideoRequest, videoObject } from './videos.js';
 import { SOURCE_ASSETS_DIR } from '../../generation/assets.js';
 import { type ApiRequest, type AppContext } from '../../server/context.js';
-import { ApiError, toApiError } from '../../server/errors.js';
-import { FAULT_HEADER, type Fault, httpFault, parseFault } from '../../server/faults.js';
-import { checkModel } from '../../server/models.js';
+import { ApiError } from '../../server/errors.js';
+import { intake } from '../../server/intake.js';
 import { originOf } from '../../server/origin.js';
-import { oneShotEnded, refused } from '../../server/request-events.js';
+import { oneShotEnded } from '../../server/request-events.js';
 import { sendError, sendJson } from '../../server/respond.js';
 
 const ENDPOINT = '/v1/videos';
@@ -34,30 +33,15 @@ const videoId = (req: ApiRequest): string => (req as ApiRequest & { params?: { i
 export function createVideoHandler(ctx: AppContext) {
   return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
     const arrival = req.arrival;
-    let request: VideoRequest;
-    let fault: Fault | null;
-    let injected = false;
-    try {
-      request = parseVideoRequest(req.body);
-      checkModel(ctx, request.model);
-      fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
-      injected = fault?.kind === 'http';
-      if (fault?.kind === 'http') throw httpFault(fault.status);
-    } catch (err) {
-      const apiErr = toApiError(err);
-      ctx.sink.request(
-        refused(
-          ENDPOINT,
-          false,
-          req.body,
-          apiErr.status,
-          injected ? 'injected' : 'validation',
-          performance.now() - arrival,
-        ),
-      );
-      sendError(res, apiErr, 'openai');
-      return;
-    }
+    const taken = intake(ctx, req, res, {
+      endpoint: ENDPOINT,
+      generation: false,
+      family: 'openai',
+      parse: () => parseVideoRequest(req.body),
+      model: (r) => r.model,
+    });
+    if (!taken) return;
+    const { request, fault } = taken;
     const promptTokens = ctx.tokenizer.count(request.prompt);
     const fail = fault?.kind === 'error-after' || fault?.kind === 'abort-after';
     const job = await ctx.videos.create(request, promptTokens, fail);
@@ -77,14 +61,26 @@ export function createVideoHandler(ctx: AppContext) {
     });
     const at = performance.now();
     ctx.sink.request(oneShotEnded(ENDPOINT, request.model, promptTokens, 'ok', at - arrival, at - arrival));
-    sendJson(
-      res,
-      200,
-      videoObject(job, Date.now(), timing(ctx), originOf(req)),
-      { 'x-request-id': req.requestId },
-      true,
-    );
+    sendState(ctx, req, res, job);
   };
+}
+
+/** The job as it stands now, as JSON. */
+function sendState(ctx: AppContext, req: ApiRequest, res: ServerResponse, job: VideoJob): void {
+  sendJson(res, 200, videoObject(job, Date.now(), timing(ctx), originOf(req)), { 'x-request-id': req.requestId }, true);
+}
+
+/** The job a `{id}` route names, or null after answering 404 `video_not_found`. */
+async function findJob(
+  ctx: AppContext,
+  req: ApiRequest,
+  res: ServerResponse,
+  op: 'get' | 'remove',
+): Promise<{ id: string; job: VideoJob } | null> {
+  const id = videoId(req);
+  const job = await ctx.videos[op](id);
+  if (!job) sendError(res, noSuchVideo(id), 'openai');
+  return job ? { id, job } : null;
 }
 
 const timing = (ctx: AppContext) => ({
@@ -95,25 +91,17 @@ const timing = (ctx: AppContext) => ({
 /** GET /v1/videos/{id}: the job's state now (queued → in_progress → completed or failed). */
 export function retrieveVideoHandler(ctx: AppContext) {
   return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
-    const id = videoId(req);
-    const job = await ctx.videos.get(id);
-    if (!job) return sendError(res, noSuchVideo(id), 'openai');
-    sendJson(
-      res,
-      200,
-      videoObject(job, Date.now(), timing(ctx), originOf(req)),
-      { 'x-request-id': req.requestId },
-      true,
-    );
+    const found = await findJob(ctx, req, res, 'get');
+    if (found) sendState(ctx, req, res, found.job);
   };
 }
 
 /** GET /v1/videos/{id}/content: the MP4 of a completed job (`video/mp4`); 404 before then or for a failed one. */
 export function videoContentHandler(ctx: AppContext) {
   return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
-    const id = videoId(req);
-    const job = await ctx.videos.get(id);
-    if (!job) return sendError(res, noSuchVideo(id), 'openai');
+    const found = await findJob(ctx, req, res, 'get');
+    if (!found) return;
+    const { id, job } = found;
     const state = videoObject(job, Date.now(), timing(ctx), originOf(req));
     if (state.status !== 'completed')
       return sendError(
@@ -136,9 +124,7 @@ export function videoContentHandler(ctx: AppContext) {
 /** DELETE /v1/videos/{id}: `{id, object: "video.deleted", deleted: true}`. */
 export function deleteVideoHandler(ctx: AppContext) {
   return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
-    const id = videoId(req);
-    const job = await ctx.videos.remove(id);
-    if (!job) return sendError(res, noSuchVideo(id), 'openai');
-    sendJson(res, 200, { id, object: 'video.deleted', deleted: true });
+    const found = await findJob(ctx, req, res, 'remove');
+    if (found) sendJson(res, 200, { id: found.id, object: 'video.deleted', deleted: true });
   };
 }
