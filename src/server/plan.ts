@@ -1,0 +1,42 @@
+import { type GenerationApi, type GenerationRequest } from '../api/contract.js';
+import { stableKey } from '../generation/hash.js';
+import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
+import { type AppContext } from './context.js';
+import { ApiError } from './errors.js';
+
+/**
+ * vLLM's context-length check: the prompt plus the requested output (0 when the request sets no cap)
+ * must fit in --max-model-len; otherwise vLLM's 400 (renderers/params.py), rendered in the API's shape.
+ */
+export function checkContextLength(maxModelLen: number, promptTokens: number, maxTokens: number | null): void {
+  const output = maxTokens ?? 0;
+  if (promptTokens + output <= maxModelLen && promptTokens < maxModelLen) return;
+  throw new ApiError(
+    400,
+    'BadRequestError',
+    `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${output} output tokens and your prompt contains ${promptTokens} input tokens, for a total of ${promptTokens + output} tokens. Please reduce the length of the input prompt or the number of requested output tokens.`,
+    'input_tokens',
+    400,
+  );
+}
+
+export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): OutputPlan {
+  const promptTokens = request.promptTokenCount ?? ctx.tokenizer.count(request.promptText);
+  checkContextLength(ctx.config.maxModelLen, promptTokens, request.maxTokens);
+  const reasoningBudget =
+    request.reasoningBudget ??
+    (api.reasoning && isReasoningModel(request.model) ? REASONING_BUDGET[request.reasoningEffort ?? 'medium'] : 0);
+  return planOutput(
+    {
+      promptTokens,
+      key: stableKey(request.model, request.promptText),
+      maxTokens: request.maxTokens,
+      minTokens: request.minTokens,
+      ignoreEos: request.ignoreEos,
+      reasoningBudget,
+      // Without a cap the answer stops where the context ends, as on vLLM.
+      limit: Math.min(ctx.config.maxTokensLimit, ctx.config.maxModelLen - promptTokens),
+    },
+    ctx.corpus.tokens,
+  );
+}
