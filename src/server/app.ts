@@ -9,7 +9,7 @@ import { sendError } from './respond.js';
 import { type Handler, type Route } from './routes.js';
 
 /** One step of a route's chain, called as express middleware is: `next(err)` stops it. */
-export type Step = (req: ApiRequest, res: ServerResponse, next: (err?: unknown) => void) => unknown;
+type Step = (req: ApiRequest, res: ServerResponse, next: (err?: unknown) => void) => unknown;
 
 /** Our handlers are written against node's request/response plus what the app stamps on the request. */
 const asExpress = (step: Step | Handler): RequestHandler => step as unknown as RequestHandler;
