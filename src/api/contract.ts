@@ -17,6 +17,8 @@ export interface GenerationRequest {
   readonly promptText: string;
   /** Set when the prompt was given as token ids: their count is the prompt length. */
   readonly promptTokenCount: number | null;
+  /** The highest token id of a token-id prompt (checked against the tokenizer's vocabulary). */
+  readonly maxTokenId?: number;
   readonly maxTokens: number | null;
   readonly minTokens: number | null;
   readonly ignoreEos: boolean;

@@ -13,6 +13,8 @@ export interface Tokenizer {
   readonly name: string;
   count(text: string): number;
   split(text: string): string[];
+  /** Token ids below this exist (regular and special tokens); Infinity when ids mean nothing (chunker). */
+  readonly vocabSize: number;
 }
 
 /** Fields js-tiktoken 1.x keeps on every instance; we fill them from a prebuilt cache (see loadTiktoken). */
@@ -70,6 +72,7 @@ class TiktokenTokenizer implements Tokenizer {
   private readonly pattern: RegExp;
   private readonly rankMap: Map<string, number>;
   private readonly utf8 = new TextEncoder();
+  private vocab = 0;
 
   constructor(
     readonly name: TiktokenEncodingName,
@@ -77,6 +80,18 @@ class TiktokenTokenizer implements Tokenizer {
   ) {
     this.rankMap = (enc as unknown as TiktokenInternals).rankMap;
     this.pattern = new RegExp((enc as unknown as { patStr: string }).patStr, 'gu');
+  }
+
+  /** Highest rank or special-token id + 1, computed on first use (only token-id prompts need it). */
+  get vocabSize(): number {
+    if (this.vocab === 0) {
+      let max = -1;
+      for (const rank of this.rankMap.values()) if (rank > max) max = rank;
+      const special = (this.enc as unknown as { specialTokens: Record<string, number> }).specialTokens;
+      for (const id of Object.values(special)) if (id > max) max = id;
+      this.vocab = max + 1;
+    }
+    return this.vocab;
   }
 
   /**
@@ -132,6 +147,7 @@ export const chunkerTokenizer: Tokenizer = {
   name: 'chunker',
   count: countChunks,
   split: chunkText,
+  vocabSize: Infinity,
 };
 
 /** Which tokenizer to build: decided once (the primary logs the warning once, not once per worker). */

@@ -22,6 +22,9 @@ export function checkContextLength(maxModelLen: number, promptTokens: number, ma
 
 export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): OutputPlan {
   const promptTokens = request.promptTokenCount ?? ctx.tokenizer.count(request.promptText);
+  // vLLM's check of token-id prompts against the model's vocabulary (its wording).
+  if (request.maxTokenId !== undefined && request.maxTokenId >= ctx.tokenizer.vocabSize)
+    throw new ApiError(400, 'BadRequestError', `Token id ${request.maxTokenId} is out of vocabulary`, 'prompt', 400);
   checkContextLength(ctx.config.maxModelLen, promptTokens, request.maxTokens);
   const reasoningBudget =
     request.reasoningBudget ??

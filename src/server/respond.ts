@@ -14,7 +14,17 @@ export function sendJson(
   headers: Readonly<Record<string, string>> = {},
   inference = false,
 ): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers, inference);
+}
+
+/** sendJson for a body serialised ahead (built while the request waited for its deadline). */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Readonly<Record<string, string>> = {},
+  inference = false,
+): void {
   res.writeHead(status, {
     ...(inference ? undefined : SECURITY_HEADERS),
     ...headers,

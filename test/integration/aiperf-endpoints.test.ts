@@ -548,6 +548,32 @@ describe('limits as vLLM enforces them (--max-model-len)', () => {
     assert.equal(ok.status, 200);
   });
 
+  it("token-id prompts outside the tokenizer's vocabulary are vLLM's 400; inside it they are served", async () => {
+    // o200k_base: ranks 0..199997 and special tokens up to 200018, so 200019 ids.
+    const bad = await post(
+      `${server.url}/v1/completions`,
+      { model: 'm', prompt: [1, 2, 200019], max_tokens: 1 },
+      aiperfHeaders(false),
+    );
+    assert.equal(bad.status, 400);
+    assert.equal(
+      ((await bad.json()) as { error: { message: string } }).error.message,
+      'Token id 200019 is out of vocabulary',
+    );
+    const nested = await post(
+      `${server.url}/v1/completions`,
+      { model: 'm', prompt: [[1], [999999]], max_tokens: 1 },
+      aiperfHeaders(false),
+    );
+    assert.equal(nested.status, 400);
+    const ok = await post(
+      `${server.url}/v1/completions`,
+      { model: 'm', prompt: [1, 2, 200018], max_tokens: 1 },
+      aiperfHeaders(false),
+    );
+    assert.equal(ok.status, 200);
+  });
+
   it('an empty prompt or message list is a 400, as on vLLM and OpenAI', async () => {
     for (const [path, body] of [
       ['/v1/completions', { model: 'm', prompt: '' }],

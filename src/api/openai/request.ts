@@ -71,11 +71,14 @@ export function parseChatRequest(raw: unknown): GenerationRequest {
 /** vLLM's CompletionRequest validator, for an absent or empty prompt. */
 const EMPTY_PROMPT = 'Either prompt or prompt_embeds must be provided and non-empty.';
 
+/** The largest of many numbers (no spread: a 100k-id prompt would overflow the call stack). */
+const maxOf = (xs: readonly number[]): number => xs.reduce((m, x) => (x > m ? x : m), -1);
+
 const isTokenIds = (v: unknown): v is number[] =>
   Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0);
 
 /** `prompt`: a string, a list of strings, a list of token ids, or a list of token-id lists. */
-function promptOf(body: JsonObject): { text: string; tokenCount: number | null } {
+function promptOf(body: JsonObject): { text: string; tokenCount: number | null; maxId?: number } {
   const p = body['prompt'];
   if (p === undefined || p === null) throw badRequest("Missing required field 'prompt'", 'prompt');
   if (typeof p === 'string') {
@@ -86,10 +89,14 @@ function promptOf(body: JsonObject): { text: string; tokenCount: number | null }
   if (p.length === 0) throw badRequest(EMPTY_PROMPT, 'prompt');
   if (p.every((x) => typeof x === 'string'))
     return { text: (p as string[]).filter(Boolean).join('\n'), tokenCount: null };
-  if (isTokenIds(p)) return { text: p.join(' '), tokenCount: p.length };
+  if (isTokenIds(p)) return { text: p.join(' '), tokenCount: p.length, maxId: maxOf(p) };
   if (p.every(isTokenIds)) {
     const lists = p as number[][];
-    return { text: lists.map((l) => l.join(' ')).join('\n'), tokenCount: lists.reduce((n, l) => n + l.length, 0) };
+    return {
+      text: lists.map((l) => l.join(' ')).join('\n'),
+      tokenCount: lists.reduce((n, l) => n + l.length, 0),
+      maxId: maxOf(lists.map(maxOf)),
+    };
   }
   throw badRequest("Field 'prompt' must be a string, a list of strings, token ids or lists of token ids", 'prompt');
 }
@@ -101,6 +108,7 @@ export function parseCompletionRequest(raw: unknown): GenerationRequest {
     ...common(body, optionalCount(body, 'max_tokens')),
     promptText: prompt.text,
     promptTokenCount: prompt.tokenCount,
+    ...(prompt.maxId === undefined ? {} : { maxTokenId: prompt.maxId }),
     reasoningEffort: null,
   };
 }
