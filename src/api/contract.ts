@@ -13,6 +13,8 @@ export interface GenerationRequest {
   readonly stream: boolean;
   /** Whether the streamed answer ends with usage (OpenAI's stream_options.include_usage; always, for some). */
   readonly includeUsage: boolean;
+  /** vLLM's `stream_options.continuous_usage_stats` (with include_usage): usage on every chunk. */
+  readonly continuousUsage?: boolean;
   /** The text the model reads (used for the prompt count and the determinism key). */
   readonly promptText: string;
   /** Set when the prompt was given as token ids: their count is the prompt length. */

@@ -358,6 +358,21 @@ describe('AIPerf control calls, readiness, models and headers', () => {
     assert.equal(ok.model, 'mock-a');
   });
 
+  it('continuous_usage_stats (vLLM): with the openai SDK, every chunk carries the running usage', async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'mock-a',
+      messages: [{ role: 'user', content: 'count' }],
+      max_tokens: 4,
+      ignore_eos: true,
+      stream: true,
+      stream_options: { include_usage: true, continuous_usage_stats: true },
+    } as unknown as OpenAI.ChatCompletionCreateParamsStreaming);
+    const usage: (number | undefined)[] = [];
+    for await (const chunk of stream) usage.push(chunk.usage?.completion_tokens);
+    assert.deepEqual(usage, [1, 2, 3, 4, 4]);
+  });
+
   it("readiness probe: AIPerf's one-token request answers below 500", async () => {
     // readiness_probe.py, inference mode: a canned one-token chat request; any status < 500 is ready.
     const res = await post(

@@ -32,7 +32,7 @@ const all = (b: StreamBody): string => Array.from({ length: b.events }, (_, i) =
 
 describe('OpenAI formatters (golden)', () => {
   it('chat stream frames', () => {
-    const body = chatStreamBody(meta, plan, false);
+    const body = chatStreamBody(meta, plan, 'none');
     const head =
       '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{';
     assert.equal(
@@ -43,7 +43,7 @@ describe('OpenAI formatters (golden)', () => {
     );
   });
   it('chat stream with reasoning and usage', () => {
-    const frames = all(chatStreamBody(meta, thinking, true))
+    const frames = all(chatStreamBody(meta, thinking, 'final'))
       .trim()
       .split('\n\n');
     assert.equal(frames.length, 6);
@@ -58,11 +58,30 @@ describe('OpenAI formatters (golden)', () => {
     assert.deepEqual(chunks[2]!.choices[0]!.delta, { content: 'Hello' });
     assert.equal(chunks[4]!.usage?.completion_tokens, 4);
   });
+  it('continuous usage (vLLM continuous_usage_stats): every chunk has the running counts, then the usage chunk', () => {
+    const frames = all(chatStreamBody(meta, thinking, 'continuous'))
+      .trim()
+      .split('\n\n');
+    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f.slice(6)) as { usage?: Record<string, number> });
+    assert.equal(chunks.length, 5); // 4 token chunks + the usage chunk
+    assert.deepEqual(
+      chunks.slice(0, 4).map((c) => c.usage),
+      [1, 2, 3, 4].map((k) => ({ prompt_tokens: 5, total_tokens: 5 + k, completion_tokens: k })),
+    );
+    assert.equal(chunks[4]!.usage!['completion_tokens'], 4);
+    const completion = all(completionStreamBody(meta, plan, 'continuous'))
+      .trim()
+      .split('\n\n');
+    assert.match(
+      completion[1]!,
+      /"finish_reason":"length"}\],"usage":\{"prompt_tokens":5,"total_tokens":7,"completion_tokens":2\}\}$/,
+    );
+  });
   it('completion stream frames', () => {
     const head =
       '{"id":"chatcmpl-1","object":"text_completion","created":1700000000,"model":"m","choices":[{"index":0,"text":';
     assert.equal(
-      all(completionStreamBody(meta, plan, false)),
+      all(completionStreamBody(meta, plan, 'none')),
       `data: ${head}"Hello","logprobs":null,"finish_reason":null}]}\n\ndata: ${head}" world","logprobs":null,"finish_reason":"length"}]}\n\ndata: [DONE]\n\n`,
     );
   });
@@ -81,7 +100,7 @@ describe('OpenAI formatters (golden)', () => {
       '\u2028',
     ];
     const tricky: OutputPlan = { ...plan, reasoning: TokenSpan.of(tokens), content: TokenSpan.of(tokens) };
-    for (const body of [chatStreamBody(meta, tricky, false), completionStreamBody(meta, tricky, false)]) {
+    for (const body of [chatStreamBody(meta, tricky, 'none'), completionStreamBody(meta, tricky, 'none')]) {
       for (let i = 0; i < body.events; i++) {
         const frame = body.frame(i);
         const token = tokens[i % tokens.length]!;

@@ -1,5 +1,14 @@
-import { type GenerationApi } from '../contract.js';
-import { chatCompletionBody, chatStreamBody, completionBody, completionStreamBody } from './format.js';
+import { type GenerationApi, type GenerationRequest } from '../contract.js';
+import {
+  chatCompletionBody,
+  chatStreamBody,
+  completionBody,
+  completionStreamBody,
+  type StreamUsage,
+} from './format.js';
+
+const streamUsage = (r: GenerationRequest): StreamUsage =>
+  r.includeUsage ? (r.continuousUsage ? 'continuous' : 'final') : 'none';
 import { parseChatRequest, parseCompletionRequest } from './request.js';
 
 export const CHAT_API: GenerationApi = {
@@ -10,7 +19,7 @@ export const CHAT_API: GenerationApi = {
   reasoning: true,
   parse: parseChatRequest,
   body: chatCompletionBody,
-  stream: (meta, plan, request) => chatStreamBody(meta, plan, request.includeUsage),
+  stream: (meta, plan, request) => chatStreamBody(meta, plan, streamUsage(request)),
 };
 
 export const COMPLETIONS_API: GenerationApi = {
@@ -21,5 +30,5 @@ export const COMPLETIONS_API: GenerationApi = {
   reasoning: false,
   parse: parseCompletionRequest,
   body: completionBody,
-  stream: (meta, plan, request) => completionStreamBody(meta, plan, request.includeUsage),
+  stream: (meta, plan, request) => completionStreamBody(meta, plan, streamUsage(request)),
 };

@@ -31,6 +31,29 @@ function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): str
   return `data: ${head(meta, object)},"choices":[],"usage":${q(usage)}}\n\n`;
 }
 
+/**
+ * Usage in a stream: none, the final usage chunk (`stream_options.include_usage`), or also on every chunk
+ * (`continuous_usage_stats` with `include_usage`, as vLLM has it: the tokens so far, prompt included).
+ */
+export type StreamUsage = 'none' | 'final' | 'continuous';
+
+/**
+ * The end of chunk i after its delta or text: `lead` closes the delta (chat) or separates the text,
+ * then logprobs and finish_reason (on the last chunk), and with continuous usage the running count
+ * (`tokens` events carry one token each; a zero-content last chunk adds none).
+ */
+function chunkEnd(lead: string, plan: OutputPlan, usage: StreamUsage, tokens: number) {
+  const more = `${lead}"logprobs":null,"finish_reason":null}]`;
+  const last = `${lead}"logprobs":null,"finish_reason":"${plan.finishReason}"}]`;
+  const P = plan.promptTokens;
+  return (i: number, isLast: boolean): string => {
+    const choice = isLast ? last : more;
+    if (usage !== 'continuous') return `${choice}}\n\n`;
+    const k = Math.min(i + 1, tokens);
+    return `${choice},"usage":{"prompt_tokens":${P},"total_tokens":${P + k},"completion_tokens":${k}}}\n\n`;
+  };
+}
+
 export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan): Record<string, unknown> {
   const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join() };
   if (plan.reasoning.length > 0) message['reasoning_content'] = plan.reasoning.join();
@@ -50,26 +73,25 @@ export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan): Record
  * tokens (cap 0, or reasoning used the whole cap) a final chunk with empty content still ends the
  * stream with a finish_reason. Then the usage chunk (only if asked for) and [DONE].
  */
-export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, includeUsage: boolean): StreamBody {
+export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: StreamUsage): StreamBody {
   const prefix = `data: ${head(meta, 'chat.completion.chunk')},"choices":[{"index":0,"delta":{`;
   const open = `${prefix}"role":"assistant",`;
-  const more = '},"logprobs":null,"finish_reason":null}]}\n\n';
-  const last = `},"logprobs":null,"finish_reason":"${plan.finishReason}"}]}\n\n`;
   const R = plan.reasoning.length;
   const C = plan.content.length;
   const events = R + Math.max(C, 1);
+  const end = chunkEnd('},', plan, usage, R + C);
   return {
     events,
     tokenEvents: R + C,
     frame(i: number): string {
       const start = i === 0 ? open : prefix;
-      if (i < R) return `${start}"reasoning_content":${jsonText(plan.reasoning.at(i))}${more}`;
+      if (i < R) return `${start}"reasoning_content":${jsonText(plan.reasoning.at(i))}${end(i, false)}`;
       const text = C === 0 ? '' : plan.content.at(i - R);
-      return `${start}"content":${jsonText(text)}${i === events - 1 ? last : more}`;
+      return `${start}"content":${jsonText(text)}${end(i, i === events - 1)}`;
     },
     // Built when the stream ends, not held for its whole life.
     get trailer() {
-      return (includeUsage ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME;
+      return (usage !== 'none' ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME;
     },
     errorFrame: openAIErrorFrame,
   };
@@ -87,20 +109,19 @@ export function completionBody(meta: ResponseMeta, plan: OutputPlan): Record<str
 }
 
 /** Completions stream: one token per chunk, finish_reason on the last, usage chunk if asked, [DONE]. */
-export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, includeUsage: boolean): StreamBody {
+export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: StreamUsage): StreamBody {
   const prefix = `data: ${head(meta, 'text_completion')},"choices":[{"index":0,"text":`;
-  const more = ',"logprobs":null,"finish_reason":null}]}\n\n';
-  const last = `,"logprobs":null,"finish_reason":"${plan.finishReason}"}]}\n\n`;
   const C = plan.content.length;
   const events = Math.max(C, 1);
+  const end = chunkEnd(',', plan, usage, C);
   return {
     events,
     tokenEvents: C,
     frame(i: number): string {
-      return `${prefix}${jsonText(C === 0 ? '' : plan.content.at(i))}${i === events - 1 ? last : more}`;
+      return `${prefix}${jsonText(C === 0 ? '' : plan.content.at(i))}${end(i, i === events - 1)}`;
     },
     get trailer() {
-      return (includeUsage ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;
+      return (usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;
     },
     errorFrame: openAIErrorFrame,
   };

@@ -21,6 +21,7 @@ function common(body: JsonObject, capField: number | null) {
     model: requiredString(body, 'model'),
     stream: optionalBool(body, 'stream'),
     includeUsage: streamOptions !== null && optionalBool(streamOptions, 'include_usage'),
+    continuousUsage: streamOptions !== null && optionalBool(streamOptions, 'continuous_usage_stats'),
     maxTokens: capField,
     minTokens: optionalCount(body, 'min_tokens'),
     ignoreEos: optionalBool(body, 'ignore_eos'),
