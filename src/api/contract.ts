@@ -28,6 +28,10 @@ export interface GenerationRequest {
   readonly reasoningEffort: ReasoningEffort | null;
   /** TGI's `parameters.details`: the answer carries per-token details. */
   readonly details?: boolean;
+  /** Stop sequences (`stop`): the answer ends before the first one it would contain. */
+  readonly stop?: readonly string[];
+  /** Completions `echo`: the answer starts with the prompt text. */
+  readonly echo?: boolean;
   /** A thinking budget set by the request itself (Anthropic `thinking.budget_tokens`), whatever the model. */
   readonly reasoningBudget?: number;
   /** Anthropic tools: the answer ends with a tool_use block for the first one. */

@@ -8,7 +8,14 @@ export class TokenSpan {
     private readonly corpus: readonly string[],
     private readonly start: number,
     readonly length: number,
+    /** The text of the last token when a stop sequence cut it short. */
+    private readonly lastText?: string,
   ) {}
+
+  /** The first `length` tokens, the last of them replaced by `lastText` when given (a cut token). */
+  cut(length: number, lastText?: string): TokenSpan {
+    return new TokenSpan(this.corpus, this.start, length, lastText);
+  }
 
   /** Spans over literal tokens (tests, fixed texts). */
   static of(tokens: readonly string[]): TokenSpan {
@@ -17,6 +24,7 @@ export class TokenSpan {
 
   /** Token i (0 ≤ i < length). */
   at(i: number): string {
+    if (this.lastText !== undefined && i === this.length - 1) return this.lastText;
     const n = this.corpus.length;
     let j = this.start + i;
     if (j >= n) j %= n;

@@ -1,6 +1,7 @@
 import { type GenerationApi, type GenerationRequest } from '../api/contract.js';
 import { stableKey } from '../generation/hash.js';
 import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
+import { applyStop } from '../generation/stop.js';
 import { type AppContext } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -29,7 +30,7 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
   const reasoningBudget =
     request.reasoningBudget ??
     (api.reasoning && isReasoningModel(request.model) ? REASONING_BUDGET[request.reasoningEffort ?? 'medium'] : 0);
-  return planOutput(
+  const plan = planOutput(
     {
       promptTokens,
       key: stableKey(request.model, request.promptText),
@@ -42,4 +43,5 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
     },
     ctx.corpus.tokens,
   );
+  return request.stop?.length ? applyStop(plan, request.stop) : plan;
 }

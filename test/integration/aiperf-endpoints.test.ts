@@ -600,3 +600,66 @@ describe('limits as vLLM enforces them (--max-model-len)', () => {
     }
   });
 });
+
+describe('stop sequences and echo (OpenAI and vLLM request fields)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer(['--fast']);
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0);
+  });
+
+  it('stop: the text ends before the first stop sequence, finish_reason "stop", the same streamed', async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const ask = {
+      model: 'm',
+      messages: [{ role: 'user' as const, content: 'tell me' }],
+      max_tokens: 60,
+      ignore_eos: true,
+    };
+    const full = (await client.chat.completions.create(ask as OpenAI.ChatCompletionCreateParamsNonStreaming))
+      .choices[0]!;
+    const text = full.message.content!;
+    const stop = text.slice(30, 34);
+    const cut = text.slice(0, text.indexOf(stop));
+    const r = await client.chat.completions.create({
+      ...ask,
+      stop: [stop, 'never-in-the-text'],
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    assert.equal(r.choices[0]!.message.content, cut);
+    assert.equal(r.choices[0]!.finish_reason, 'stop');
+    assert.ok(r.usage!.completion_tokens < 60, String(r.usage!.completion_tokens));
+    const stream = await client.chat.completions.create({
+      ...ask,
+      stop,
+      stream: true,
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    let streamed = '';
+    let finish: string | null = null;
+    for await (const c of stream) {
+      streamed += c.choices[0]?.delta.content ?? '';
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    assert.deepEqual([streamed, finish], [cut, 'stop']);
+    const bad = await post(`${server.url}/v1/chat/completions`, { ...ask, stop: [1] }, aiperfHeaders(false));
+    assert.equal(bad.status, 400);
+  });
+
+  it('echo on completions: the text starts with the prompt, streamed on the first chunk', async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const r = await client.completions.create({ model: 'm', prompt: 'Once upon a time', max_tokens: 5, echo: true });
+    assert.ok(r.choices[0]!.text.startsWith('Once upon a time'), r.choices[0]!.text);
+    const stream = await client.completions.create({
+      model: 'm',
+      prompt: 'Once upon a time',
+      max_tokens: 5,
+      echo: true,
+      stream: true,
+    });
+    const parts: string[] = [];
+    for await (const c of stream) parts.push(c.choices[0]!.text);
+    assert.ok(parts[0]!.startsWith('Once upon a time'));
+    assert.equal(parts.join(''), r.choices[0]!.text);
+  });
+});

@@ -7,6 +7,9 @@ import {
   type StreamUsage,
 } from './format.js';
 
+/** The prompt text to echo: only text prompts (token-id prompts are not decoded back to text). */
+const echoOf = (r: GenerationRequest): string => (r.echo && r.promptTokenCount === null ? r.promptText : '');
+
 const streamUsage = (r: GenerationRequest): StreamUsage =>
   r.includeUsage ? (r.continuousUsage ? 'continuous' : 'final') : 'none';
 import { parseChatRequest, parseCompletionRequest } from './request.js';
@@ -29,6 +32,6 @@ export const COMPLETIONS_API: GenerationApi = {
   idPrefix: 'cmpl-',
   reasoning: false,
   parse: parseCompletionRequest,
-  body: completionBody,
-  stream: (meta, plan, request) => completionStreamBody(meta, plan, streamUsage(request)),
+  body: (meta, plan, request) => completionBody(meta, plan, echoOf(request)),
+  stream: (meta, plan, request) => completionStreamBody(meta, plan, streamUsage(request), echoOf(request)),
 };

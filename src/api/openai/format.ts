@@ -97,19 +97,20 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: Stre
   };
 }
 
-export function completionBody(meta: ResponseMeta, plan: OutputPlan): Record<string, unknown> {
+/** `echo` on completions: the prompt text the answer starts with ('' when not asked). */
+export function completionBody(meta: ResponseMeta, plan: OutputPlan, echo = ''): Record<string, unknown> {
   return {
     id: meta.id,
     object: 'text_completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, text: plan.content.join(), logprobs: null, finish_reason: plan.finishReason }],
+    choices: [{ index: 0, text: echo + plan.content.join(), logprobs: null, finish_reason: plan.finishReason }],
     usage: openAIUsage(plan),
   };
 }
 
 /** Completions stream: one token per chunk, finish_reason on the last, usage chunk if asked, [DONE]. */
-export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: StreamUsage): StreamBody {
+export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: StreamUsage, echo = ''): StreamBody {
   const prefix = `data: ${head(meta, 'text_completion')},"choices":[{"index":0,"text":`;
   const C = plan.content.length;
   const events = Math.max(C, 1);
@@ -118,7 +119,9 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage
     events,
     tokenEvents: C,
     frame(i: number): string {
-      return `${prefix}${jsonText(C === 0 ? '' : plan.content.at(i))}${end(i, i === events - 1)}`;
+      // As vLLM does, the echoed prompt rides on the first chunk, ahead of the first token.
+      const text = (i === 0 ? echo : '') + (C === 0 ? '' : plan.content.at(i));
+      return `${prefix}${jsonText(text)}${end(i, i === events - 1)}`;
     },
     get trailer() {
       return (usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;

@@ -25,7 +25,17 @@ function common(body: JsonObject, capField: number | null) {
     maxTokens: capField,
     minTokens: optionalCount(body, 'min_tokens'),
     ignoreEos: optionalBool(body, 'ignore_eos'),
+    stop: stopOf(body),
   };
+}
+
+/** `stop`: a string or a list of strings (null or absent: none). */
+function stopOf(body: JsonObject): readonly string[] {
+  const v = body['stop'];
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+  throw badRequest("Field 'stop' must be a string or a list of strings", 'stop');
 }
 
 /** Text of one message's content: a string, or the `text` of its text parts (images etc. carry none). */
@@ -109,6 +119,7 @@ export function parseCompletionRequest(raw: unknown): GenerationRequest {
     ...common(body, optionalCount(body, 'max_tokens')),
     promptText: prompt.text,
     promptTokenCount: prompt.tokenCount,
+    echo: optionalBool(body, 'echo'),
     ...(prompt.maxId === undefined ? {} : { maxTokenId: prompt.maxId }),
     reasoningEffort: null,
   };
