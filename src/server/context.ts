@@ -51,6 +51,8 @@ export interface ApiRequest extends IncomingMessage {
   requestId: string;
   /** The client's own X-Request-ID, when it sent a usable one (it then names the response too). */
   clientRequestId?: string;
+  /** Path parameters of a parameterised route (`/v1/videos/:id`; a `*id` wildcard gives its segments). */
+  params?: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed JSON body (POST routes), set by the body parser. */
   body?: unknown;
 }

@@ -59,7 +59,7 @@ export function modelsHandler(ctx: AppContext) {
 export function modelHandler(ctx: AppContext) {
   const created = Math.floor(Date.now() / 1000);
   return (req: ApiRequest, res: ServerResponse): void => {
-    const raw = (req as ApiRequest & { params?: { id?: string | string[] } }).params?.id;
+    const raw = req.params?.['id'];
     const id = Array.isArray(raw) ? raw.join('/') : (raw ?? '');
     const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.modelsReadyDelaySeconds) > 0;
     if (loading || !ctx.models.includes(id)) {

@@ -9,11 +9,10 @@
  * text/event-stream when streaming). The openai SDK drives images and videos as its users would.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
 import { PNG } from 'pngjs';
-import { startServer, type TestServer } from '../support/server.js';
+import { callFresh, startServer, type TestServer } from '../support/server.js';
 import { scrape, total } from '../support/prometheus.js';
 
 /** AIPerf's request headers (base_transports.py); streaming adds Accept: text/event-stream. */
@@ -419,36 +418,13 @@ describe('video jobs across workers (--workers 2)', () => {
   it('a job created on one worker is polled to completion on fresh connections, whichever worker answers', async () => {
     const server = await startServer(['--workers', '2', '--video-generation-ms', '300']);
     try {
-      /** One request on a new connection, so the cluster spreads them over its workers. */
-      const call = (
-        method: string,
-        path: string,
-        body?: string,
-      ): Promise<{ status: number; json: Record<string, unknown>; pid: string }> =>
-        new Promise((resolve, reject) => {
-          const req = request(
-            `${server.url}${path}`,
-            { method, agent: false, headers: { 'content-type': 'application/json' } },
-            (res) => {
-              let text = '';
-              res.setEncoding('utf8');
-              res.on('data', (d: string) => (text += d));
-              res.on('end', () =>
-                resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown>, pid: '' }),
-              );
-            },
-          );
-          req.on('error', reject);
-          req.end(body);
-        });
+      const call = (method: string, path: string, body?: unknown) => callFresh(`${server.url}${path}`, method, body);
       const workers = new Set<unknown>();
       for (let i = 0; i < 20 && workers.size < 2; i++) workers.add((await call('GET', '/health')).json['worker']);
       assert.equal(workers.size, 2, 'fresh connections reach both workers');
       const ids: string[] = [];
       for (let i = 0; i < 6; i++)
-        ids.push(
-          String((await call('POST', '/v1/videos', JSON.stringify({ prompt: `p${i}`, model: 'sora-2' }))).json['id']),
-        );
+        ids.push(String((await call('POST', '/v1/videos', { prompt: `p${i}`, model: 'sora-2' })).json['id']));
       const deadline = Date.now() + 5000;
       const done = new Set<string>();
       while (done.size < ids.length && Date.now() < deadline) {
@@ -476,7 +452,7 @@ describe('video jobs across workers (--workers 2)', () => {
       ];
       for (let round = 0; round < 2; round++)
         for (const [path, body] of requests) {
-          const r = await call('POST', path, JSON.stringify(body));
+          const r = await call('POST', path, body);
           assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.json)}`);
         }
     } finally {

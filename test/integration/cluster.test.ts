@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SEMI_SPACE_FLAG } from '../../src/server/heap.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { callFresh as call, startServer, type TestServer } from '../support/server.js';
 
 interface Snapshot {
   tokensTotal: number;
@@ -17,35 +17,6 @@ interface Health {
   pid: number;
   worker: string;
   telemetry: Snapshot;
-}
-
-/**
- * One request on a fresh connection, so the cluster spreads them over its workers. It fails after
- * `timeoutMs` rather than hanging: a worker killed mid-request leaves its connections unanswered.
- */
-function call(
-  url: string,
-  method: string,
-  body?: unknown,
-  timeoutMs = 5000,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}`,
-      { method, agent: false, timeout: timeoutMs, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
-        );
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 const health = async (url: string, timeoutMs?: number): Promise<Health> =>

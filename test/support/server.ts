@@ -105,3 +105,32 @@ export function postChatStream(
   );
   return req;
 }
+
+/**
+ * One request on a fresh connection, so the cluster spreads them over its workers. It fails after
+ * `timeoutMs` rather than hanging: a worker killed mid-request leaves its connections unanswered.
+ */
+export function callFresh(
+  url: string,
+  method: string,
+  body?: unknown,
+  timeoutMs = 5000,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}`,
+      { method, agent: false, timeout: timeoutMs, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}

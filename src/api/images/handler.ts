@@ -77,7 +77,7 @@ export function imagesHandler(ctx: AppContext, endpoint: string, parse: ImagePar
 /** GET /v1/images/content/{name}: the picture a `response_format: url` answer pointed at. */
 export function imageContentHandler() {
   return (req: ApiRequest, res: ServerResponse): void => {
-    const name = (req as ApiRequest & { params?: { name?: string } }).params?.name ?? '';
+    const name = String(req.params?.['name'] ?? '');
     const png = pngForName(name);
     if (!png) {
       sendError(res, notFound(`No image ${name}`), 'openai');

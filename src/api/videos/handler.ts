@@ -22,7 +22,7 @@ const primaryGone = (): ApiError =>
   new ApiError(503, 'service_unavailable', 'The video job store did not answer; retry', null, 503, {
     'Retry-After': '1',
   });
-const videoId = (req: ApiRequest): string => (req as ApiRequest & { params?: { id?: string } }).params?.id ?? '';
+const videoId = (req: ApiRequest): string => String(req.params?.['id'] ?? '');
 
 /**
  * POST /v1/videos (JSON, or the multipart form the openai SDK and AIPerf's form mode send): the job is
