@@ -106,6 +106,18 @@ export function markdown(r: BenchResults): string {
       '',
     );
   }
+  if (r.prefix) {
+    lines.push('## Prefix cache: CPU per request', '');
+    lines.push(
+      '| prompt tokens | count only (caching off) µs | encode to ids µs | block hashes µs | hashes + lookup + store µs |',
+      '|---|---|---|---|---|',
+    );
+    for (const p of r.prefix)
+      lines.push(
+        `| ${p.promptTokens} | ${f(p.countUs, 0)} | ${f(p.encodeUs, 0)} | ${f(p.hashUs, 1)} | ${f(p.cacheUs, 1)} |`,
+      );
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

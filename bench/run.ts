@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchProblems } from './check.js';
+import { prefixCost } from './prefix-cost.js';
 import { markdown, svgPlot } from './report.js';
 import {
   type BenchResults,
@@ -34,7 +35,7 @@ const flag = (name: string): string | undefined => {
 const quick = argv.includes('--quick');
 const name = flag('name') ?? (quick ? 'quick' : 'latest');
 const expectTool = flag('expect-tool');
-const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,burst,cluster,startup').split(','));
+const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,burst,cluster,startup,prefix').split(','));
 
 const plan: Plan = quick
   ? {
@@ -120,6 +121,11 @@ if (only.has('cluster')) {
 if (only.has('startup')) {
   log('start-up');
   results.startup = await startup(plan);
+}
+
+if (only.has('prefix')) {
+  log('prefix cache cost per request');
+  results.prefix = prefixCost(quick);
 }
 
 const md = markdown(results);

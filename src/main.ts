@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (config.workers > 1) {
     const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
     if (tokenizer.warning) logger.warn(tokenizer.warning);
-    runPrimary(config, logger, tokenizer, startedEpochMs);
+    await runPrimary(config, logger, tokenizer, startedEpochMs);
     return;
   }
   await runSingle(config, logger, { startedAt, startedEpochMs });

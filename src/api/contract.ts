@@ -19,6 +19,8 @@ export interface GenerationRequest {
   readonly promptText: string;
   /** Set when the prompt was given as token ids: their count is the prompt length. */
   readonly promptTokenCount: number | null;
+  /** A token-id prompt's ids (all lists flattened): what the prefix cache hashes. */
+  readonly promptTokenIds?: readonly number[];
   /** The highest token id of a token-id prompt (checked against the tokenizer's vocabulary). */
   readonly maxTokenId?: number;
   readonly maxTokens: number | null;
@@ -34,6 +36,8 @@ export interface GenerationRequest {
   readonly echo?: boolean;
   /** A thinking budget set by the request itself (Anthropic `thinking.budget_tokens`), whatever the model. */
   readonly reasoningBudget?: number;
+  /** Anthropic `cache_control`: the prompt text up to the end of the last marked block. */
+  readonly cacheMarkText?: string;
   /** Anthropic tools: the answer ends with a tool_use block for the first one. */
   readonly toolName?: string | null;
 }

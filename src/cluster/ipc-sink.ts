@@ -1,5 +1,6 @@
 import { type VideoJob } from '../state/video-jobs.js';
 import { type VideoStore } from '../state/video-store.js';
+import { type PrefixStore } from '../cache/prefix-store.js';
 import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
@@ -20,7 +21,25 @@ export class IpcSink implements TelemetrySink {
   private readonly waiting = new Map<number, (reply: PrimaryToWorker | null) => void>();
   private lastSnapshot: GlobalSnapshot | null = null;
 
-  constructor(private readonly send: (msg: WorkerToPrimary) => void) {}
+  constructor(
+    private readonly send: (msg: WorkerToPrimary) => void,
+    /** Whether cache stores carry token ids (the primary publishes KV events). */
+    wantsTokenIds = false,
+  ) {
+    this.prefix = {
+      // A lookup is on every request's path: it does not flush the telemetry batch first.
+      lookup: (hashes, max) =>
+        this.ask((id) => ({ type: 'prefix', id, op: 'lookup', hashes, max }), false).then((r) =>
+          r?.type === 'prefix-reply' ? r.blocks : 0,
+        ),
+      store: (hashes, tokenIds) => this.send({ type: 'prefix', id: 0, op: 'store', hashes, tokenIds }),
+      clear: () => this.ask((id) => ({ type: 'prefix', id, op: 'clear' }), false).then(() => undefined),
+      wantsTokenIds,
+    };
+  }
+
+  /** The primary's prefix cache (PrefixStore); a lookup the primary does not answer in time hits nothing. */
+  readonly prefix: PrefixStore;
 
   request(event: RequestEvent): void {
     this.pendingRequests.push(event);
@@ -69,14 +88,20 @@ export class IpcSink implements TelemetrySink {
   }
 
   receive(msg: PrimaryToWorker): void {
-    if (msg.type !== 'snapshot' && msg.type !== 'metrics-text' && msg.type !== 'video-reply') return;
+    if (
+      msg.type !== 'snapshot' &&
+      msg.type !== 'metrics-text' &&
+      msg.type !== 'video-reply' &&
+      msg.type !== 'prefix-reply'
+    )
+      return;
     const done = this.waiting.get(msg.id);
     this.waiting.delete(msg.id);
     done?.(msg);
   }
 
-  private ask(make: (id: number) => WorkerToPrimary): Promise<PrimaryToWorker | null> {
-    this.flush();
+  private ask(make: (id: number) => WorkerToPrimary, flushFirst = true): Promise<PrimaryToWorker | null> {
+    if (flushFirst) this.flush();
     const id = this.nextQuery++;
     return new Promise((resolve) => {
       const timeout = setTimeout(() => {

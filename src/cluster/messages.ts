@@ -48,8 +48,15 @@ export type VideoCall = { readonly type: 'video'; readonly id: number } & (
   | { readonly op: 'get' | 'remove'; readonly videoId: string }
 );
 
+/** A prefix-cache operation on the cache the primary holds for the whole server (store: no reply). */
+export type PrefixCall = { readonly type: 'prefix'; readonly id: number } & (
+  | { readonly op: 'lookup'; readonly hashes: readonly number[]; readonly max: number }
+  | { readonly op: 'store'; readonly hashes: readonly number[]; readonly tokenIds: readonly number[] | null }
+  | { readonly op: 'clear' }
+);
+
 export type WorkerToPrimary =
-  TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady | EngineSubmit | EngineCancel | VideoCall;
+  TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady | EngineSubmit | EngineCancel | VideoCall | PrefixCall;
 
 export interface SnapshotReply {
   readonly type: 'snapshot';
@@ -94,8 +101,22 @@ export interface VideoReply {
   readonly job: VideoJob | null;
 }
 
+/** A lookup's cached blocks; 0 for a clear. */
+export interface PrefixReply {
+  readonly type: 'prefix-reply';
+  readonly id: number;
+  readonly blocks: number;
+}
+
 export type PrimaryToWorker =
-  SnapshotReply | MetricsReply | ShutdownOrder | ActivateOrder | EngineAnswer | EngineProgress | VideoReply;
+  | SnapshotReply
+  | MetricsReply
+  | ShutdownOrder
+  | ActivateOrder
+  | EngineAnswer
+  | EngineProgress
+  | VideoReply
+  | PrefixReply;
 
 /** What a forked worker needs to start, passed in its environment as JSON. */
 export interface WorkerBootstrap {
@@ -118,7 +139,8 @@ export function isWorkerMessage(msg: unknown): msg is WorkerToPrimary {
     t === 'spare-ready' ||
     t === 'engine-submit' ||
     t === 'engine-cancel' ||
-    t === 'video'
+    t === 'video' ||
+    t === 'prefix'
   );
 }
 
@@ -131,6 +153,7 @@ export function isPrimaryMessage(msg: unknown): msg is PrimaryToWorker {
     t === 'activate' ||
     t === 'engine-answer' ||
     t === 'engine-progress' ||
-    t === 'video-reply'
+    t === 'video-reply' ||
+    t === 'prefix-reply'
   );
 }

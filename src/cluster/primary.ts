@@ -14,12 +14,17 @@ const workerKey = (slot: number): string => `worker-${slot}`;
  * (fed by the workers' telemetry batches), answers their snapshot queries, replaces a worker that
  * dies, and orchestrates a graceful drain on SIGTERM/SIGINT.
  */
-export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerChoice, startedEpochMs: number): void {
-  const owner = ownGlobalState(config, logger);
+export async function runPrimary(
+  config: Config,
+  logger: Logger,
+  tokenizer: TokenizerChoice,
+  startedEpochMs: number,
+): Promise<void> {
+  const owner = await ownGlobalState(config, logger);
   const { state } = owner;
   // Engine model: one engine for the whole server, here; workers ask it for admission and tokens.
   const engine = config.engineModel === 'batch' ? new EngineHost(config) : null;
-  if (engine) state.attachEngine(engine.runner);
+  if (engine) owner.attachEngine(engine.runner);
   const bySlot = new Map<number, Worker>();
   const everListened = new Set<number>();
   const useSpare = config.spareWorker && config.workers > 1;
@@ -61,6 +66,17 @@ export function runPrimary(config: Config, logger: Logger, tokenizer: TokenizerC
       const answer = (reply: PrimaryToWorker): void => {
         if (worker.isConnected()) worker.send(reply);
       };
+      if (msg.type === 'prefix') {
+        const cache = owner.prefix;
+        if (msg.op === 'store') cache?.store(msg.hashes, msg.tokenIds);
+        else if (msg.op === 'lookup')
+          answer({ type: 'prefix-reply', id: msg.id, blocks: cache?.lookup(msg.hashes, msg.max) ?? 0 });
+        else {
+          cache?.clear();
+          answer({ type: 'prefix-reply', id: msg.id, blocks: 0 });
+        }
+        return;
+      }
       if (msg.type === 'query') answer({ type: 'snapshot', id: msg.id, snapshot: state.snapshot() });
       else if (msg.type === 'video') {
         const { videos } = owner;

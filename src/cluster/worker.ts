@@ -17,7 +17,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
   const send = (msg: WorkerToPrimary): void => {
     if (process.connected) process.send?.(msg);
   };
-  const sink = new IpcSink(send);
+  const sink = new IpcSink(send, config.kvEventsEndpoint !== '');
   const engine = config.engineModel === 'batch' ? new RemoteEngine(send) : null;
   // The primary decides when to stop; a terminal's Ctrl-C reaches us too, so do not die on it.
   process.on('SIGINT', () => undefined);
@@ -37,6 +37,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
       global: () => sink.snapshot(),
       metrics: (page) => sink.metrics(page),
       videos: sink.videos,
+      prefix: config.prefixCaching ? sink.prefix : null,
       workerId,
       slot,
       startedAt,

@@ -140,6 +140,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   }
   if (out['queueFullStatus'] !== 429 && out['queueFullStatus'] !== 503)
     problems.push(`--queue-full-status must be 429 or 503, got ${String(out['queueFullStatus'])}`);
+  const kvEvents = out['kvEventsEndpoint'];
+  if (typeof kvEvents === 'string' && kvEvents !== '' && !/^(tcp|ipc|inproc):\/\/./.test(kvEvents))
+    problems.push(`--kv-events-endpoint must be a ZeroMQ address (tcp://, ipc:// or inproc://), got ${kvEvents}`);
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'ok', config: finalise(out as Config) };
 }

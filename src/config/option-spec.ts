@@ -16,6 +16,7 @@ export interface OptionSpec {
     | 'Access and readiness'
     | 'Latency'
     | 'Engine model'
+    | 'Prefix cache'
     | 'Error injection'
     | 'Metrics'
     | 'GPU telemetry'

@@ -48,7 +48,8 @@ export const ENGINE_OPTIONS = {
     default: 8192,
     min: 1,
     group: 'Engine model',
-    describe: 'KV cache size in blocks; a full cache preempts the newest sequence (counted)',
+    describe:
+      'KV cache size in blocks: the prefix cache holds at most this many (less the blocks of running sequences with --engine-model batch, where a full cache preempts the newest sequence)',
   },
   kvBlockTokens: {
     flag: 'kv-block-tokens',
@@ -56,7 +57,7 @@ export const ENGINE_OPTIONS = {
     default: 16,
     min: 1,
     group: 'Engine model',
-    describe: 'Tokens per KV cache block',
+    describe: 'Tokens per KV cache block: the prefix cache hashes and hits whole blocks',
   },
   maxWaiting: {
     flag: 'max-waiting',

@@ -7,6 +7,7 @@
 import { type OptionKind, type OptionSpec } from './option-spec.js';
 import { LATENCY_AND_FAULT_OPTIONS } from './options-latency.js';
 import { ENGINE_OPTIONS } from './options-engine.js';
+import { PREFIX_CACHE_OPTIONS } from './options-cache.js';
 import { SERVER_OPTIONS } from './options-server.js';
 import { TELEMETRY_AND_TOKENIZER_OPTIONS } from './options-telemetry.js';
 
@@ -16,6 +17,7 @@ export const OPTIONS = {
   ...SERVER_OPTIONS,
   ...LATENCY_AND_FAULT_OPTIONS,
   ...ENGINE_OPTIONS,
+  ...PREFIX_CACHE_OPTIONS,
   ...TELEMETRY_AND_TOKENIZER_OPTIONS,
 } as const;
 

@@ -1,5 +1,4 @@
 import seedrandom from 'seedrandom';
-import { keyToUint32 } from './hash.js';
 import { TokenSpan } from './token-span.js';
 
 export type FinishReason = 'stop' | 'length';
@@ -40,8 +39,10 @@ export interface OutputPlan {
   readonly reasoning: TokenSpan;
   readonly content: TokenSpan;
   readonly finishReason: FinishReason;
-  /** Simulated prefix-cache hit, a stable function of the request (upstream's varies per process). */
+  /** Prompt tokens served from the prefix cache (set after the cache lookup; 0 in a fresh plan). */
   readonly cachedTokens: number;
+  /** Anthropic `cache_creation_input_tokens`: marked-for-caching prompt tokens that were not cached yet. */
+  readonly cacheCreationTokens: number;
 }
 
 /** Below this an uncapped answer is not lengthened further: streaming metrics need a few tokens. */
@@ -91,12 +92,12 @@ export function planOutput(input: PlanInput, corpus: readonly string[]): OutputP
   const lengths = planLengths(input, rng());
   const start = Math.floor(rng() * corpus.length);
   const reasoningStart = (start + (corpus.length >> 1)) % corpus.length;
-  const cacheShare = 30 + (keyToUint32(input.key) % 31); // 30–60 % of the prompt, as upstream simulates
   return {
     promptTokens: input.promptTokens,
     reasoning: new TokenSpan(corpus, reasoningStart, lengths.reasoning),
     content: new TokenSpan(corpus, start, lengths.content),
     finishReason: lengths.finishReason,
-    cachedTokens: Math.floor((input.promptTokens * cacheShare) / 100),
+    cachedTokens: 0,
+    cacheCreationTokens: 0,
   };
 }

@@ -12,6 +12,8 @@ export interface Tokenizer {
   /** `o200k_base`, `cl100k_base`, ... or `chunker`. */
   readonly name: string;
   count(text: string): number;
+  /** The prompt's token ids (the prefix cache hashes them); `encode(t).length === count(t)`. */
+  encode(text: string): number[];
   split(text: string): string[];
   /** Token ids below this exist (regular and special tokens); Infinity when ids mean nothing (chunker). */
   readonly vocabSize: number;
@@ -67,12 +69,16 @@ export function rankCache(encoding: TiktokenEncodingName): RankCache {
   return { pat_str: ranks.pat_str, special_tokens: ranks.special_tokens, keys };
 }
 
+/** Distinct prompt pieces remembered per worker (~2 MB at most). */
+const PIECE_MEMO_LIMIT = 20_000;
+
 class TiktokenTokenizer implements Tokenizer {
   private textMapReady = false;
   private readonly pattern: RegExp;
   private readonly rankMap: Map<string, number>;
   private readonly utf8 = new TextEncoder();
   private vocab = 0;
+  private readonly pieces = new Map<string, readonly number[]>();
 
   constructor(
     readonly name: TiktokenEncodingName,
@@ -97,19 +103,37 @@ class TiktokenTokenizer implements Tokenizer {
   /**
    * Same count as `encode(text, [], []).length` (special-token text is ordinary text to us, so
    * "<|endoftext|>" in a prompt never throws), without what encode rebuilds on every call: two
-   * regexes and two sets. Pieces that are one token in the rank map (most English words) are
-   * counted directly; the rest go through the library's BPE. Measured: ~2× faster on chat prompts.
+   * regexes and two sets. Each regex piece's ids are found once and remembered (prompts repeat
+   * their words): a piece that is one token in the rank map is one lookup, the rest go through the
+   * library's BPE.
    */
   count(text: string): number {
     if (text.length === 0) return 0;
     let n = 0;
     this.pattern.lastIndex = 0;
-    for (let m = this.pattern.exec(text); m !== null; m = this.pattern.exec(text)) {
-      const piece = m[0];
-      if (this.rankMap.has(this.utf8.encode(piece).join(','))) n++;
-      else n += this.enc.encode(piece, [], []).length;
-    }
+    for (let m = this.pattern.exec(text); m !== null; m = this.pattern.exec(text)) n += this.piece(m[0]).length;
     return n;
+  }
+
+  /** The ids `count` counts, found the same way. */
+  encode(text: string): number[] {
+    const ids: number[] = [];
+    if (text.length === 0) return ids;
+    this.pattern.lastIndex = 0;
+    for (let m = this.pattern.exec(text); m !== null; m = this.pattern.exec(text))
+      for (const id of this.piece(m[0])) ids.push(id);
+    return ids;
+  }
+
+  /** One regex piece's ids, remembered; the memo is dropped whole when full (bounded memory, no LRU). */
+  private piece(piece: string): readonly number[] {
+    const known = this.pieces.get(piece);
+    if (known !== undefined) return known;
+    const rank = this.rankMap.get(this.utf8.encode(piece).join(','));
+    const ids = rank !== undefined ? [rank] : this.enc.encode(piece, [], []);
+    if (this.pieces.size >= PIECE_MEMO_LIMIT) this.pieces.clear();
+    this.pieces.set(piece, ids);
+    return ids;
   }
 
   split(text: string): string[] {
@@ -143,9 +167,17 @@ class TiktokenTokenizer implements Tokenizer {
   }
 }
 
+/** FNV-1a of a chunk: the chunker has no vocabulary, so a chunk's id is a stable digest of its text. */
+function chunkId(chunk: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < chunk.length; i++) h = Math.imul(h ^ chunk.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 export const chunkerTokenizer: Tokenizer = {
   name: 'chunker',
   count: countChunks,
+  encode: (text) => chunkText(text).map(chunkId),
   split: chunkText,
   vocabSize: Infinity,
 };

@@ -3,6 +3,7 @@ import { type Config } from '../config/options.js';
 import { type EngineClient } from '../engine/runner.js';
 import { type Fault } from './faults.js';
 import { type VideoStore } from '../state/video-store.js';
+import { type PrefixStore } from '../cache/prefix-store.js';
 import { type Corpus } from '../generation/corpus.js';
 import { type Tokenizer } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
@@ -27,6 +28,8 @@ export interface AppContext {
   readonly metrics: (page: PageName) => Promise<string | null>;
   /** The server's video-generation jobs: local, or asked of the primary in cluster mode. */
   readonly videos: VideoStore;
+  /** The server's prefix cache: local, or asked of the primary in cluster mode; null when off. */
+  readonly prefix: PrefixStore | null;
   /** Draws the next request's injected fault, if any (rates from the config, seeded per worker). */
   readonly drawFault: () => Fault | null;
   /** Uniform draws for latency jitter (seeded per worker with --random-seed). */

@@ -28,15 +28,19 @@ const CONTROL_ANSWERS: Readonly<Record<ControlCallName, ControlAnswer>> = {
   stop_profile: EMPTY_OK,
 };
 
+/** The calls that empty the server's prefix cache (vLLM's and SGLang's names for it). */
+const CLEARS_CACHE: ReadonlySet<ControlCallName> = new Set(['reset_prefix_cache', 'flush_cache']);
+
 /**
- * A control call as AIPerf makes it (`--reset-kv-cache`, `--server-profiler`): answered at once in the
- * engine's own way, logged, and counted on the mock's metrics page. Clearing a prefix cache is a no-op
- * until the server models one; the call still succeeds, as on an engine with prefix caching off.
+ * A control call as AIPerf makes it (`--reset-kv-cache`, `--server-profiler`): answered in the engine's
+ * own way, logged, and counted on the mock's metrics page. The reset routes empty the server's one
+ * prefix cache (the primary's, in cluster mode) before they answer, so the next request misses.
  */
 export function controlHandler(ctx: AppContext, call: ControlCallName) {
   const answer = CONTROL_ANSWERS[call];
-  return (req: ApiRequest, res: ServerResponse): void => {
+  return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
     ctx.logger.info(`control call: ${call}`, { requestId: req.requestId });
+    if (CLEARS_CACHE.has(call)) await ctx.prefix?.clear();
     ctx.sink.request({ kind: 'control', call });
     res.writeHead(answer.status, {
       ...(answer.contentType ? { 'Content-Type': answer.contentType } : {}),

@@ -11,6 +11,7 @@ import { queueFull } from './errors.js';
 import { type Fault, httpFault } from './faults.js';
 import { intake } from './intake.js';
 import { planRequest } from './plan.js';
+import { lookupPrompt, noStore } from './prefix.js';
 import { refused } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
@@ -31,10 +32,17 @@ interface Accepted {
   readonly request: GenerationRequest;
   readonly plan: OutputPlan;
   readonly fault: Fault | null;
+  /** The prompt's token ids when the prefix cache is on. */
+  readonly promptIds: readonly number[] | null;
+}
+
+/** Accepted, with the prefix cache's answer: cached tokens in the plan, and how the prompt gets cached. */
+interface Looked extends Accepted {
+  readonly storePrompt: () => void;
 }
 
 /** One admitted generation: everything the answer step needs, named. */
-interface Generation extends Accepted {
+interface Generation extends Looked {
   readonly ctx: AppContext;
   readonly api: GenerationApi;
   readonly req: ApiRequest;
@@ -93,9 +101,11 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
   return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
     const accepted = accept(ctx, api, req, res);
     if (!accepted) return;
-    const gate = await admit(ctx, api, req, res, accepted);
+    const looked = await lookup(ctx, api, req, res, accepted);
+    if (!looked) return;
+    const gate = await admit(ctx, api, req, res, looked);
     if (gate === false) return;
-    const g = begin(ctx, api, req, res, accepted, gate);
+    const g = begin(ctx, api, req, res, looked, gate);
     if (accepted.request.stream) answerStream(g);
     else answerJson(g);
   };
@@ -110,11 +120,30 @@ function accept(ctx: AppContext, api: GenerationApi, req: ApiRequest, res: Serve
     parse: () => {
       api.checkHeaders?.(req.headers);
       const request = api.parse(req.body, req.headers);
-      return { request, plan: planRequest(ctx, api, request) };
+      return { request, ...planRequest(ctx, api, request) };
     },
     model: ({ request }) => request.model,
   });
   return taken && { ...taken.request, fault: taken.fault };
+}
+
+/**
+ * The prefix cache's answer (an IPC round trip in cluster mode): null when the client left meanwhile,
+ * which is then counted like a client that left while queued.
+ */
+async function lookup(
+  ctx: AppContext,
+  api: GenerationApi,
+  req: ApiRequest,
+  res: ServerResponse,
+  accepted: Accepted,
+): Promise<Looked | null> {
+  const cache = await lookupPrompt(ctx, accepted.request, accepted.plan, accepted.promptIds);
+  if (res.destroyed) {
+    ctx.sink.request(refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
+    return null;
+  }
+  return { ...accepted, plan: cache.plan, storePrompt: cache.store };
 }
 
 /**
@@ -127,12 +156,17 @@ async function admit(
   api: GenerationApi,
   req: ApiRequest,
   res: ServerResponse,
-  { request, plan }: Accepted,
+  { request, plan }: Looked,
 ): Promise<TokenGate | null | false> {
   const engine = ctx.engine;
   if (!engine) return null;
   const gate = new TokenGate(request.model);
-  const accepted = await engine.submit(gate, plan.promptTokens, plan.content.length + plan.reasoning.length);
+  // Cached prompt blocks need no prefill (and hold no new KV blocks).
+  const accepted = await engine.submit(
+    gate,
+    plan.promptTokens - plan.cachedTokens,
+    plan.content.length + plan.reasoning.length,
+  );
   if (accepted && res.destroyed) {
     engine.cancel(gate); // the client left while the primary decided
     ctx.sink.request(refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
@@ -154,7 +188,7 @@ function begin(
   api: GenerationApi,
   req: ApiRequest,
   res: ServerResponse,
-  accepted: Accepted,
+  accepted: Looked,
   gate: TokenGate | null,
 ): Generation {
   const { request, plan } = accepted;
@@ -168,7 +202,8 @@ function begin(
     ? planLatency({ ttft: 0, itl: ctx.config.stepMs })
     : planLatency(
         ctx.config,
-        { isl: plan.promptTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
+        // Only the uncached part of the prompt is prefilled.
+        { isl: plan.promptTokens - plan.cachedTokens, osl: plan.content.length, inFlight: ctx.inFlight.llm },
         ctx.latencyRand,
       );
   const { model, stream } = request;
@@ -231,7 +266,10 @@ function answerStream(g: Generation): void {
     gate: g.gate,
     reanchorAfterMs: ctx.config.reanchorAfterMs,
     hooks: {
-      onTokens: (n) => ctx.sink.tokens(n),
+      onTokens: (n) => {
+        g.storePrompt(); // the prefill is done when the first token leaves
+        ctx.sink.tokens(n);
+      },
       onEnd: (outcome, at, times, delivered) =>
         ended(g, {
           status: outcome === 'ok' || outcome === 'fault' ? 200 : 499,
@@ -254,6 +292,11 @@ function answerJson(g: Generation): void {
   const { ctx, api, req, res, plan, fault, latency, planned } = g;
   const arrival = req.arrival;
   const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
+  // The prompt's blocks are cached when its prefill is done: at the first token's time, not the answer's.
+  if (g.storePrompt !== noStore) {
+    if (latency.ttftMs > 0) setTimeout(g.storePrompt, latency.ttftMs).unref();
+    else g.storePrompt();
+  }
   scheduleOnce({
     res,
     when: g.gate

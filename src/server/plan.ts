@@ -21,8 +21,25 @@ export function checkContextLength(maxModelLen: number, promptTokens: number, ma
   );
 }
 
-export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): OutputPlan {
-  const promptTokens = request.promptTokenCount ?? ctx.tokenizer.count(request.promptText);
+/** A request's output plan, and its prompt's token ids when the prefix cache needs them. */
+export interface Planned {
+  readonly plan: OutputPlan;
+  readonly promptIds: readonly number[] | null;
+}
+
+/**
+ * The prompt's length, and its token ids when the prefix cache is on (they cost what counting does:
+ * tokenizer.encode finds them the way count counts them).
+ */
+function promptTokensOf(ctx: AppContext, request: GenerationRequest): { count: number; ids: readonly number[] | null } {
+  if (!ctx.prefix) return { count: request.promptTokenCount ?? ctx.tokenizer.count(request.promptText), ids: null };
+  const ids = request.promptTokenIds ?? ctx.tokenizer.encode(request.promptText);
+  return { count: request.promptTokenCount ?? ids.length, ids };
+}
+
+export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): Planned {
+  const prompt = promptTokensOf(ctx, request);
+  const promptTokens = prompt.count;
   // vLLM's check of token-id prompts against the model's vocabulary (its wording).
   if (request.maxTokenId !== undefined && request.maxTokenId >= ctx.tokenizer.vocabSize)
     throw new ApiError(400, 'BadRequestError', `Token id ${request.maxTokenId} is out of vocabulary`, 'prompt', 400);
@@ -43,5 +60,5 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
     },
     ctx.corpus.tokens,
   );
-  return request.stop?.length ? applyStop(plan, request.stop) : plan;
+  return { plan: request.stop?.length ? applyStop(plan, request.stop) : plan, promptIds: prompt.ids };
 }

@@ -17,6 +17,7 @@ import { type Fault } from './faults.js';
 import { type AppContext } from './context.js';
 import { servedModels } from './models.js';
 import { type VideoStore } from '../state/video-store.js';
+import { type PrefixStore } from '../cache/prefix-store.js';
 import { VERSION } from './version.js';
 
 /** What a worker loads before it can serve: the slow part of its start-up (tokenizer, corpus). */
@@ -55,6 +56,8 @@ export interface WorkerDeps {
   readonly metrics: (page: PageName) => Promise<string | null>;
   /** The server's video jobs (held by the primary in cluster mode). */
   readonly videos: VideoStore;
+  /** The server's prefix cache (held by the primary in cluster mode); null when prefix caching is off. */
+  readonly prefix: PrefixStore | null;
   readonly workerId: string;
   /** 0-based worker slot: worker k draws errors from seed + k, so workers do not fail in lockstep. */
   readonly slot: number;
@@ -121,6 +124,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     global: deps.global,
     metrics: deps.metrics,
     videos: deps.videos,
+    prefix: deps.prefix,
     drawFault: faultDecider(config, deps.slot),
     latencyRand: seedrandom.alea(
       config.randomSeed === undefined ? String(Math.random()) : `${config.randomSeed}:latency:${deps.slot}`,

@@ -5,6 +5,7 @@ import { LocalSink } from '../telemetry/local-sink.js';
 import { ownGlobalState } from '../telemetry/owner.js';
 import { type AppFactory, startServer } from './serve.js';
 import { localVideoStore } from '../state/video-store.js';
+import { localPrefixStore } from '../cache/prefix-store.js';
 
 /** When the process started: start-up time and the readiness delays count from these. */
 export interface StartTimes {
@@ -20,7 +21,7 @@ export interface StartTimes {
 export async function runSingle(config: Config, logger: Logger, times: StartTimes, app?: AppFactory): Promise<void> {
   const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
   if (tokenizer.warning) logger.warn(tokenizer.warning);
-  const owner = ownGlobalState(config, logger, times.startedAt);
+  const owner = await ownGlobalState(config, logger, times.startedAt);
   const { state } = owner;
   const workerId = 'worker-0';
   const running = await startServer({
@@ -31,12 +32,13 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
     global: () => Promise.resolve(state.snapshot()),
     metrics: (page) => state.renderMetrics(page),
     videos: localVideoStore(owner.videos),
+    prefix: owner.prefix && localPrefixStore(owner.prefix, config.kvEventsEndpoint !== ''),
     workerId,
     slot: 0,
     ...times,
     app,
   });
-  if (running.engine) state.attachEngine(running.engine);
+  if (running.engine) owner.attachEngine(running.engine);
   logger.info('listening', {
     url: running.url,
     workers: 1,

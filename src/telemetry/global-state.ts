@@ -3,6 +3,7 @@ import { type Config } from '../config/options.js';
 import { DcgmNode } from './dcgm/node.js';
 import { GPU_SPECS } from './dcgm/gpu-specs.js';
 import { type EngineGauges } from '../engine/runner.js';
+import { type PrefixCache } from '../cache/prefix-cache.js';
 import { MetricsHub, type PageName } from './metrics/hub.js';
 import { ThroughputWindow } from './throughput-window.js';
 
@@ -69,6 +70,11 @@ export class GlobalState {
     if (!this.config.dcgmAutoLoad) return 0;
     const rate = this.window.rate(nowMs);
     return Math.min(1, rate / Math.max(this.window.peak, this.config.dcgmMinThroughput));
+  }
+
+  /** The prefix cache's counts feed the mock's page. */
+  attachPrefixCache(cache: PrefixCache | null): void {
+    this.metrics.attachPrefixCache(cache);
   }
 
   /** Single-process engine model: its state feeds the engine gauges of every page. */

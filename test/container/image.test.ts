@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decode } from '@msgpack/msgpack';
 import OpenAI from 'openai';
+import { Subscriber } from 'zeromq';
 import { SEMI_SPACE_FLAG } from '../../src/server/heap.js';
 import { DOCKER, health, hostPort, run, waitFor } from './tools.js';
 
@@ -46,6 +48,11 @@ describe('Docker image (classic builder, real engine)', () => {
       'MOCK_SERVER_TTFT=5',
       '-e',
       'MOCK_SERVER_ITL=1',
+      // The KV events need zeromq's prebuilt addon: it must load in the image.
+      '-e',
+      'MOCK_SERVER_KV_EVENTS_ENDPOINT=tcp://*:5557',
+      '-p',
+      '127.0.0.1::5557',
       '-p',
       '127.0.0.1::8000',
       '-p',
@@ -67,6 +74,20 @@ describe('Docker image (classic builder, real engine)', () => {
     let text = '';
     for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
     assert.ok(text.length > 0);
+    // A subscriber on the published port receives the stored blocks of a long prompt.
+    const sub = new Subscriber({ receiveTimeout: 10_000 });
+    sub.connect(`tcp://127.0.0.1:${await hostPort(NAME, 5557)}`);
+    sub.subscribe();
+    await new Promise((r) => setTimeout(r, 500)); // the PUB/SUB handshake
+    await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Blocks for the KV event subscriber. '.repeat(20) }],
+      max_tokens: 2,
+    });
+    const [, , payload] = await sub.receive();
+    const batch = decode(payload!) as { events: { type: string }[] };
+    assert.equal(batch.events[0]!.type, 'BlockStored');
+    sub.close();
     for (const port of [9400, 9401]) {
       const dcgm = await (await fetch(`http://127.0.0.1:${await hostPort(NAME, port)}/metrics`)).text();
       assert.match(dcgm, /^DCGM_FI_DEV_GPU_UTIL\{/m);

@@ -54,7 +54,16 @@ describe('open-loop latency model', () => {
   });
 
   it('--ttft-per-isl-token-ms: a long prompt waits for its prefill', async () => {
-    const server = await startServer(['--ttft', '5', '--itl', '1', '--ttft-per-isl-token-ms', '0.05']);
+    // Caching off: the prompt is sent twice, and a cached prompt skips its prefill (prefix-cache.test.ts).
+    const server = await startServer([
+      '--ttft',
+      '5',
+      '--itl',
+      '1',
+      '--ttft-per-isl-token-ms',
+      '0.05',
+      '--no-prefix-caching',
+    ]);
     try {
       const prompt = 'the harbour at night '.repeat(500);
       const isl = await promptTokens(server.url, prompt);

@@ -196,5 +196,9 @@ export const MOCK: Record<string, Golden> = {
   aiperf_mock_client_disconnects_total: c(E),
   // Ours, not upstream's: AIPerf's control calls (--reset-kv-cache, --server-profiler) by route.
   aiperf_mock_control_calls_total: c(['call']),
+  // Ours: the prefix cache (docs/prefix-cache.md).
+  aiperf_mock_prefix_cache_blocks: g([]),
+  aiperf_mock_prefix_cache_capacity_blocks: g([]),
+  aiperf_mock_prefix_cache_evicted_blocks_total: c([]),
   aiperf_mock_uptime_seconds: g([]),
 };

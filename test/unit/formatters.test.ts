@@ -15,6 +15,7 @@ const plan: OutputPlan = {
   content: TokenSpan.of(['Hello', ' world']),
   finishReason: 'length',
   cachedTokens: 2,
+  cacheCreationTokens: 0,
 };
 const thinking: OutputPlan = { ...plan, reasoning: TokenSpan.of(['Hm', '.']) };
 const request: GenerationRequest = {
@@ -186,7 +187,8 @@ describe('TGI, Anthropic and Responses formatters (golden)', () => {
       content: [{ type: 'text', text: 'Hello world' }],
       stop_reason: 'max_tokens',
       stop_sequence: null,
-      usage: { input_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 2 },
+      // 2 of the 5 prompt tokens came from the prefix cache: Anthropic counts them apart from input_tokens.
+      usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 2, output_tokens: 2 },
     });
   });
   it('Responses stream: event types in order with running sequence numbers', () => {

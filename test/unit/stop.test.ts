@@ -10,6 +10,7 @@ const plan: OutputPlan = {
   content: TokenSpan.of(['Hel', 'lo', ' wor', 'ld', '!']),
   finishReason: 'length',
   cachedTokens: 0,
+  cacheCreationTokens: 0,
 };
 const tokens = (p: OutputPlan): string[] => p.content.map((t) => t);
 

@@ -11,6 +11,27 @@ function blockText(content: unknown, where: string): string {
   return partsText(content);
 }
 
+const isMarked = (block: unknown): boolean =>
+  typeof block === 'object' && block !== null && typeof (block as JsonObject)['cache_control'] === 'object';
+
+/**
+ * Anthropic's prompt caching: the prefix up to and including the last block marked with `cache_control`
+ * (system, then messages; the prompt text joins them as parseMessagesRequest does). Undefined when
+ * nothing is marked. Tools are not part of the prompt text here, so a mark on a tool adds nothing.
+ */
+function markedPrefix(contents: readonly unknown[]): string | undefined {
+  for (let s = contents.length - 1; s >= 0; s--) {
+    const content = contents[s];
+    if (!Array.isArray(content)) continue;
+    for (let k = content.length - 1; k >= 0; k--) {
+      if (!isMarked(content[k])) continue;
+      const before = contents.slice(0, s).map((c, i) => blockText(c, `block ${i}`));
+      return [...before, partsText(content.slice(0, k + 1))].filter(Boolean).join('\n');
+    }
+  }
+  return undefined;
+}
+
 export function parseMessagesRequest(raw: unknown): GenerationRequest {
   const body = requireObject(raw);
   const model = requiredString(body, 'model');
@@ -42,11 +63,13 @@ export function parseMessagesRequest(raw: unknown): GenerationRequest {
     const first = tools[0] as JsonObject | null;
     toolName = typeof first?.['name'] === 'string' ? (first['name'] as string) : 'tool';
   }
+  const marked = markedPrefix([body['system'], ...messages.map((m) => (m as JsonObject)['content'])]);
   return {
     model,
     stream: optionalBool(body, 'stream'),
     includeUsage: true,
     promptText: [system, ...texts].filter(Boolean).join('\n'),
+    ...(marked === undefined ? {} : { cacheMarkText: marked }),
     promptTokenCount: null,
     maxTokens: max,
     minTokens: null,
@@ -67,11 +90,15 @@ function stopReason(plan: OutputPlan, request: GenerationRequest): string {
   return plan.finishReason === 'length' ? 'max_tokens' : 'end_turn';
 }
 
+/**
+ * Anthropic counts cached and cache-written prompt tokens apart from `input_tokens` (the three add up
+ * to the prompt): reads are the prefix cache's hit, writes the marked prefix it did not hold yet.
+ */
 function usage(plan: OutputPlan) {
   return {
-    input_tokens: plan.promptTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input_tokens: plan.promptTokens - plan.cachedTokens - plan.cacheCreationTokens,
+    cache_creation_input_tokens: plan.cacheCreationTokens,
+    cache_read_input_tokens: plan.cachedTokens,
     output_tokens: plan.content.length + plan.reasoning.length,
   };
 }
@@ -117,12 +144,7 @@ export function messageStream(id: string, plan: OutputPlan, request: GenerationR
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: {
-          input_tokens: plan.promptTokens,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
-          output_tokens: 1,
-        },
+        usage: { ...usage(plan), output_tokens: 1 },
       },
     }) + ev('ping', {});
   const openText = ev('content_block_start', { index: textIndex, content_block: { type: 'text', text: '' } });

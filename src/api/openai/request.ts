@@ -89,7 +89,7 @@ const isTokenIds = (v: unknown): v is number[] =>
   Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0);
 
 /** `prompt`: a string, a list of strings, a list of token ids, or a list of token-id lists. */
-function promptOf(body: JsonObject): { text: string; tokenCount: number | null; maxId?: number } {
+function promptOf(body: JsonObject): { text: string; tokenCount: number | null; ids?: number[]; maxId?: number } {
   const p = body['prompt'];
   if (p === undefined || p === null) throw badRequest("Missing required field 'prompt'", 'prompt');
   if (typeof p === 'string') {
@@ -100,12 +100,13 @@ function promptOf(body: JsonObject): { text: string; tokenCount: number | null; 
   if (p.length === 0) throw badRequest(EMPTY_PROMPT, 'prompt');
   if (p.every((x) => typeof x === 'string'))
     return { text: (p as string[]).filter(Boolean).join('\n'), tokenCount: null };
-  if (isTokenIds(p)) return { text: p.join(' '), tokenCount: p.length, maxId: maxOf(p) };
+  if (isTokenIds(p)) return { text: p.join(' '), tokenCount: p.length, ids: p, maxId: maxOf(p) };
   if (p.every(isTokenIds)) {
     const lists = p as number[][];
     return {
       text: lists.map((l) => l.join(' ')).join('\n'),
       tokenCount: lists.reduce((n, l) => n + l.length, 0),
+      ids: lists.flat(),
       maxId: maxOf(lists.map(maxOf)),
     };
   }
@@ -121,6 +122,7 @@ export function parseCompletionRequest(raw: unknown): GenerationRequest {
     promptTokenCount: prompt.tokenCount,
     echo: optionalBool(body, 'echo'),
     ...(prompt.maxId === undefined ? {} : { maxTokenId: prompt.maxId }),
+    ...(prompt.ids === undefined ? {} : { promptTokenIds: prompt.ids }),
     reasoningEffort: null,
   };
 }

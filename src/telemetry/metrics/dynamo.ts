@@ -9,7 +9,6 @@ import {
   MAX_MODEL_LEN,
   RUST_DEFAULT,
 } from './buckets.js';
-import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
@@ -103,11 +102,15 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
         for (const m of registered) this.set({ model: m }, value);
       },
     });
-  config('model_total_kv_blocks', 'Total KV blocks available for a worker serving the model', KV_TOTAL_BLOCKS);
+  config('model_total_kv_blocks', 'Total KV blocks available for a worker serving the model', ctx.load.kv.blocks);
   config('model_max_num_seqs', 'Maximum number of sequences for a worker serving the model', 256);
   config('model_max_num_batched_tokens', 'Maximum number of batched tokens for a worker serving the model', 8192);
   config('model_context_length', 'Maximum context length in tokens for a worker serving the model', MAX_MODEL_LEN);
-  config('model_kv_cache_block_size', 'KV cache block size in tokens for a worker serving the model', KV_BLOCK_SIZE);
+  config(
+    'model_kv_cache_block_size',
+    'KV cache block size in tokens for a worker serving the model',
+    ctx.load.kv.blockTokens,
+  );
   config('model_migration_limit', 'Maximum number of request migrations allowed for the model', 0);
 
   const kind = (stream: boolean): string => (stream ? 'stream' : 'unary');
@@ -197,7 +200,7 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
       },
     });
   kvGauge('kvstats_active_blocks', 'Number of active KV cache blocks', () => ctx.load.kvActiveBlocks);
-  kvGauge('kvstats_total_blocks', 'Total number of KV cache blocks', () => KV_TOTAL_BLOCKS);
+  kvGauge('kvstats_total_blocks', 'Total number of KV cache blocks', () => ctx.load.kv.blocks);
   kvGauge('kvstats_gpu_cache_usage_percent', 'GPU cache usage as a percentage (0.0-1.0)', () => ctx.load.kvUsage);
   kvGauge('kvstats_gpu_prefix_cache_hit_rate', 'GPU prefix cache hit rate as a percentage (0.0-1.0)', () => hitRate());
   new Gauge({

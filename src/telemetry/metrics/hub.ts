@@ -2,6 +2,7 @@ import { type Config } from '../../config/options.js';
 import { type RequestEvent } from '../events.js';
 import { dynamoComponentPage, dynamoFrontendPage } from './dynamo.js';
 import { type EngineGauges } from '../../engine/runner.js';
+import { type PrefixCache } from '../../cache/prefix-cache.js';
 import { LoadTracker } from './load.js';
 import { mockPage } from './mock.js';
 import { type MetricsPage, type PageContext } from './page.js';
@@ -31,10 +32,15 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  * in the primary in cluster mode, so every page is one view of the whole server.
  */
 export class MetricsHub {
-  private readonly load = new LoadTracker();
+  private readonly load: LoadTracker;
   private readonly pages: Record<EnginePage, MetricsPage>;
 
   constructor(config: Config, startedAt: number) {
+    this.load = new LoadTracker({
+      blocks: config.kvBlocks,
+      blockTokens: config.kvBlockTokens,
+      prefixCaching: config.prefixCaching,
+    });
     const ctx: PageContext = { load: this.load, defaultModel: config.defaultModel, startedAt };
     this.pages = {
       mock: mockPage(ctx),
@@ -45,6 +51,10 @@ export class MetricsHub {
       dynamo_prefill: dynamoComponentPage(ctx, 'prefill'),
       dynamo_decode: dynamoComponentPage(ctx, 'decode'),
     };
+  }
+
+  attachPrefixCache(cache: PrefixCache | null): void {
+    this.load.prefix = cache;
   }
 
   /** The engine model's live state drives the engine gauges from now on. */

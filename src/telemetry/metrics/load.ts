@@ -1,20 +1,30 @@
 import { type EngineGauges } from '../../engine/runner.js';
+import { type PrefixCache } from '../../cache/prefix-cache.js';
 import { type RequestEnded, type RequestStarted } from '../events.js';
 
-/** KV cache the simulated engines report: blocks × tokens per block. */
-export const KV_BLOCK_SIZE = 16;
-export const KV_TOTAL_BLOCKS = 8192;
-export const KV_CAPACITY_TOKENS = KV_BLOCK_SIZE * KV_TOTAL_BLOCKS;
+/** The KV cache the simulated engines report (--kv-blocks × --kv-block-tokens, --prefix-caching). */
+export interface KvShape {
+  readonly blocks: number;
+  readonly blockTokens: number;
+  readonly prefixCaching: boolean;
+}
 
 /**
  * Server-wide load derived from request events: what the engine gauges show. Each running request
  * holds KV blocks for its prompt and planned output, so cache usage follows the load.
  */
 export class LoadTracker {
+  readonly kvCapacityTokens: number;
+  constructor(readonly kv: KvShape) {
+    this.kvCapacityTokens = kv.blocks * kv.blockTokens;
+  }
+
   /** Requests between start and end events (with the engine model, running plus waiting). */
   private inFlight = 0;
   /** The engine model's state, when it runs: its gauges replace the ones derived from events. */
   engine: EngineGauges | null = null;
+  /** The prefix cache, when it is on: its counts on the mock's page. */
+  prefix: PrefixCache | null = null;
   activeTokens = 0;
   disconnects = 0;
   private readonly runningByModel = new Map<string, number>();
@@ -64,12 +74,12 @@ export class LoadTracker {
 
   get kvUsage(): number {
     if (this.engine) return this.engine.kvUsage;
-    return Math.min(1, this.activeTokens / KV_CAPACITY_TOKENS);
+    return Math.min(1, this.activeTokens / this.kvCapacityTokens);
   }
 
   get kvActiveBlocks(): number {
     if (this.engine) return this.engine.kvUsedBlocks;
-    return Math.min(KV_TOTAL_BLOCKS, Math.ceil(this.activeTokens / KV_BLOCK_SIZE));
+    return Math.min(this.kv.blocks, Math.ceil(this.activeTokens / this.kv.blockTokens));
   }
 
   /** Generation throughput of the last finished request (tokens/s), as SGLang's gauge reports. */

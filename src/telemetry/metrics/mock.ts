@@ -1,4 +1,4 @@
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { MOCK_ITL, MOCK_LATENCY, MOCK_TTFT } from './buckets.js';
 import { CONTROL_CALLS } from '../events.js';
 import { FastCounter } from './fast-counter.js';
@@ -47,6 +47,32 @@ export function mockPage(ctx: PageContext): MetricsPage {
   ]);
   const control = counter('control_calls_total', 'Control calls by route (prefix-cache resets, profiler)', ['call']);
   for (const call of CONTROL_CALLS) control.labels({ call }); // every route's series from the start, at 0
+  const cacheStats = () => ctx.load.prefix?.stats();
+  new Gauge({
+    name: `${p}prefix_cache_blocks`,
+    help: 'KV blocks held by the prefix cache (0 with --no-prefix-caching)',
+    ...reg,
+    collect() {
+      this.set(cacheStats()?.blocks ?? 0);
+    },
+  });
+  new Gauge({
+    name: `${p}prefix_cache_capacity_blocks`,
+    help: 'KV blocks the prefix cache may hold now (--kv-blocks, less those of running sequences in the engine model)',
+    ...reg,
+    collect() {
+      this.set(cacheStats()?.capacity ?? 0);
+    },
+  });
+  new Counter({
+    name: `${p}prefix_cache_evicted_blocks_total`,
+    help: 'Prefix cache blocks evicted (least recently used first) to stay within capacity',
+    ...reg,
+    collect() {
+      this.reset();
+      this.inc(cacheStats()?.evictedTotal ?? 0);
+    },
+  });
   new Gauge({
     name: `${p}uptime_seconds`,
     help: 'Seconds since the server started',

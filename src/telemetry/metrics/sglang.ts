@@ -1,6 +1,5 @@
 import { Gauge } from 'prom-client';
 import { SGLANG_E2E, SGLANG_ITL, SGLANG_QUEUE, SGLANG_TTFT } from './buckets.js';
-import { KV_CAPACITY_TOKENS } from './load.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
@@ -34,7 +33,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
 
   gauge('sglang:num_running_reqs', 'The number of running requests.', () => ctx.load.running);
   gauge('sglang:num_used_tokens', 'The number of used tokens.', () =>
-    Math.min(ctx.load.activeTokens, KV_CAPACITY_TOKENS),
+    Math.min(ctx.load.activeTokens, ctx.load.kvCapacityTokens),
   );
   gauge('sglang:token_usage', 'The token usage.', () => ctx.load.kvUsage);
   gauge('sglang:gen_throughput', 'The generation throughput (token/s).', () => ctx.load.genThroughput);
@@ -43,7 +42,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
   gauge(
     'sglang:max_total_num_tokens',
     'Maximum total number of tokens in the KV cache pool.',
-    () => KV_CAPACITY_TOKENS,
+    () => ctx.load.kvCapacityTokens,
   );
   const queue = new FastHistogram(
     'sglang:queue_time_seconds',
@@ -86,7 +85,7 @@ export function sglangPage(ctx: PageContext): MetricsPage {
       if (e.outcome === 'error') return;
       c.prompt.inc(labels, e.promptTokens);
       c.generation.inc(labels, e.completionTokens);
-      if (e.cachedTokens > 0) c.cached.inc(labels, e.cachedTokens);
+      c.cached.inc(labels, e.cachedTokens); // the series exists from the first request, 0 or not
       cacheHit += e.cachedTokens;
       cacheQueried += e.promptTokens;
       queue.observe(seconds(e.queueMs));

@@ -8,7 +8,6 @@ import {
   VLLM_TTFT,
   vllmTokenBuckets,
 } from './buckets.js';
-import { KV_BLOCK_SIZE, KV_TOTAL_BLOCKS } from './load.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
@@ -62,11 +61,11 @@ export function vllmPage(ctx: PageContext): MetricsPage {
     ...reg,
   }).set(
     {
-      block_size: String(KV_BLOCK_SIZE),
+      block_size: String(ctx.load.kv.blockTokens),
       cache_dtype: 'auto',
-      enable_prefix_caching: 'True',
+      enable_prefix_caching: ctx.load.kv.prefixCaching ? 'True' : 'False',
       gpu_memory_utilization: '0.9',
-      num_gpu_blocks: String(KV_TOTAL_BLOCKS),
+      num_gpu_blocks: String(ctx.load.kv.blocks),
       engine: '0',
     },
     1,
@@ -200,7 +199,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
       if (e.outcome === 'error') return;
       b.promptTokens.inc(e.promptTokens);
       b.generationTokens.inc(e.completionTokens);
-      b.cacheQueries.inc(e.promptTokens);
+      if (ctx.load.kv.prefixCaching) b.cacheQueries.inc(e.promptTokens); // vLLM counts queries only with caching on
       b.cacheHits.inc(e.cachedTokens);
       if (e.ttftMs !== null) b.ttft.observe(seconds(e.ttftMs));
       b.itl.addItl(e.itl);
