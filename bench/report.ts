@@ -118,6 +118,11 @@ export function markdown(r: BenchResults): string {
       );
     lines.push('');
   }
+  if (r.tokenizers) {
+    lines.push('## Tokenizers', '', '| tokenizer | load + corpus ms | count a 1k-token prompt µs |', '|---|---|---|');
+    for (const t of r.tokenizers) lines.push(`| ${t.tokenizer} | ${f(t.loadMs, 0)} | ${f(t.count1kUs, 0)} |`);
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

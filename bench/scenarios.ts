@@ -1,4 +1,4 @@
-import { type PrefixCostRow } from './prefix-cost.js';
+import { type PrefixCostRow, type TokenizerCostRow } from './prefix-cost.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { SEMI_SPACE_FLAG } from '../src/server/heap.js';
@@ -79,6 +79,8 @@ export interface BenchResults {
   startup?: { samplesMs: number[]; medianMs: number; bareNodeMs: number };
   /** Prefix-cache CPU per request (issue 18), in-process. */
   prefix?: PrefixCostRow[];
+  /** Tokenizer start-up and prompt counting cost (issue 20), in-process. */
+  tokenizers?: TokenizerCostRow[];
   /** N simultaneous arrivals, mock and bare-timed side by side (issue 19). */
   burst?: {
     ttft: number;

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   applyHeapGrowth(config.heapGrowthPercent);
   const logger = createLogger(config.logLevel);
   if (config.workers > 1) {
-    const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
+    const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer, config.tokenizerRevision);
     if (tokenizer.warning) logger.warn(tokenizer.warning);
     await runPrimary(config, logger, tokenizer, startedEpochMs);
     return;

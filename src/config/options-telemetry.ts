@@ -90,15 +90,16 @@ export const TELEMETRY_AND_TOKENIZER_OPTIONS = {
     default: 'builtin',
     group: 'Tokenizer',
     describe:
-      'builtin (o200k_base) or a tiktoken encoding name (cl100k_base, p50k_base, r50k_base, gpt2); ' +
-      'a Hugging Face name falls back to builtin with a warning (no downloads)',
+      'builtin (o200k_base), a tiktoken encoding name (cl100k_base, p50k_base, r50k_base, gpt2), a Qwen3 model name ' +
+      '(Qwen/Qwen3-0.6B: shipped), a tokenizer.json path or directory, or a Hugging Face repo id in the local cache ' +
+      '(HF_HUB_CACHE, HF_HOME); anything else falls back to builtin with a warning (no downloads)',
   },
   tokenizerRevision: {
     flag: 'tokenizer-revision',
     kind: 'string',
     default: 'main',
     group: 'Tokenizer',
-    describe: 'Accepted for compatibility (Hugging Face tokenizers are not downloaded)',
+    describe: 'The Hugging Face cache snapshot to read (refs/<revision>); nothing is downloaded',
   },
   tokenizerTrustRemoteCode: {
     flag: 'tokenizer-trust-remote-code',

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import { rankCachePath } from './assets.js';
 import { chunkText, countChunks } from './chunker.js';
+import { findHfTokenizer, type HfTokenizerFile, loadHfTokenizer } from './hf-tokenizer.js';
 
 export const TIKTOKEN_ENCODINGS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base', 'gpt2'] as const;
 export type TiktokenEncodingName = (typeof TIKTOKEN_ENCODINGS)[number];
@@ -184,27 +185,39 @@ export const chunkerTokenizer: Tokenizer = {
 
 /** Which tokenizer to build: decided once (the primary logs the warning once, not once per worker). */
 export interface TokenizerChoice {
-  readonly encoding: TiktokenEncodingName | 'chunker';
+  readonly encoding: TiktokenEncodingName | 'chunker' | 'huggingface';
+  /** The tokenizer.json to load, for `huggingface`. */
+  readonly hf?: HfTokenizerFile;
   /** Set when the requested tokenizer cannot be used and the builtin one stands in. */
   readonly warning?: string;
 }
 
 /**
- * `builtin` is o200k_base. Hugging Face names cannot be downloaded here (no network at run time),
- * so they fall back to the builtin encoding with one warning instead of failing.
+ * `builtin` is o200k_base; tiktoken encodings by name. A Hugging Face tokenizer is loaded from this
+ * machine only (hf-tokenizer.ts: a tokenizer.json path or directory, the local hub cache, or the
+ * shipped Qwen3 tokenizer); any other name falls back to the builtin encoding with one warning, since
+ * nothing is downloaded at run time.
  */
-export function chooseTokenizer(requested: string, noTokenizer: boolean): TokenizerChoice {
+export function chooseTokenizer(
+  requested: string,
+  noTokenizer: boolean,
+  revision = 'main',
+  env: NodeJS.ProcessEnv = process.env,
+): TokenizerChoice {
   if (noTokenizer) return { encoding: 'chunker' };
   const name = requested.trim().toLowerCase();
   if (name === 'builtin') return { encoding: 'o200k_base' };
   if ((TIKTOKEN_ENCODINGS as readonly string[]).includes(name)) return { encoding: name as TiktokenEncodingName };
+  const hf = findHfTokenizer(requested.trim(), revision, env);
+  if (hf) return { encoding: 'huggingface', hf };
   return {
     encoding: 'o200k_base',
-    warning: `tokenizer ${JSON.stringify(requested)} cannot be downloaded here (no network at run time); using the builtin o200k_base encoding`,
+    warning: `tokenizer ${JSON.stringify(requested)} is not on this machine (no tokenizer.json at that path, in the Hugging Face cache, or shipped) and cannot be downloaded; using the builtin o200k_base encoding`,
   };
 }
 
 export function createTokenizer(choice: TokenizerChoice): Tokenizer {
   if (choice.encoding === 'chunker') return chunkerTokenizer;
+  if (choice.encoding === 'huggingface') return loadHfTokenizer(choice.hf!);
   return new TiktokenTokenizer(choice.encoding, loadTiktoken(choice.encoding));
 }

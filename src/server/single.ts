@@ -19,7 +19,7 @@ export interface StartTimes {
  * (the bench's dispatcher baseline only).
  */
 export async function runSingle(config: Config, logger: Logger, times: StartTimes, app?: AppFactory): Promise<void> {
-  const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer);
+  const tokenizer = chooseTokenizer(config.tokenizer, config.noTokenizer, config.tokenizerRevision);
   if (tokenizer.warning) logger.warn(tokenizer.warning);
   const owner = await ownGlobalState(config, logger, times.startedAt);
   const { state } = owner;

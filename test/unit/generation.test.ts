@@ -152,11 +152,15 @@ describe('tokenizer', () => {
     assert.equal(t.split(text).join(''), text);
     assert.equal(t.split(text).length <= t.count(text), true);
   });
-  it('other tiktoken encodings by name; Hugging Face names fall back with a warning', () => {
+  it('other tiktoken encodings by name; Qwen3 is shipped; other Hugging Face names fall back with a warning', () => {
     assert.deepEqual(chooseTokenizer('cl100k_base', false), { encoding: 'cl100k_base' });
-    const hf = chooseTokenizer('Qwen/Qwen3-0.6B', false);
+    const qwen = chooseTokenizer('Qwen/Qwen3-0.6B', false, 'main', {});
+    assert.equal(qwen.encoding, 'huggingface');
+    assert.equal(qwen.hf?.name, 'qwen3');
+    assert.equal(chooseTokenizer('Qwen/Qwen3-30B-A3B', false, 'main', {}).hf?.name, 'qwen3');
+    const hf = chooseTokenizer('meta-llama/Llama-3.1-8B', false, 'main', { HF_HUB_CACHE: '/nonexistent' });
     assert.equal(hf.encoding, 'o200k_base');
-    assert.match(hf.warning ?? '', /Qwen\/Qwen3-0.6B.*builtin o200k_base/);
+    assert.match(hf.warning ?? '', /meta-llama\/Llama-3.1-8B.*builtin o200k_base/);
     assert.deepEqual(chooseTokenizer('builtin', true), { encoding: 'chunker' });
   });
   it('ships a corpus for the builtin encoding and for the chunker', () => {
