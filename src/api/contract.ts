@@ -7,6 +7,26 @@ import { type OutputPlan, type ReasoningEffort } from '../generation/planner.js'
 import { type AppContext } from '../server/context.js';
 import { type ErrorFamily } from '../server/errors.js';
 
+/** A function the model may call: its name and the JSON Schema of its arguments. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+export type ToolChoice = 'none' | 'auto' | 'required' | { readonly name: string };
+
+/** What shapes the output beyond its length (OpenAI-compatible APIs: chat and completions). */
+export interface OutputOptions {
+  /** Choices per request (`n`). */
+  readonly n: number;
+  /** Top alternatives per token when logprobs are asked for (chat top_logprobs, completions logprobs); null: none. */
+  readonly logprobs: number | null;
+  readonly tools: readonly ToolSpec[];
+  readonly toolChoice: ToolChoice;
+  /** A JSON Schema the text must follow (response_format, guided_json, structured_outputs); null: free text. */
+  readonly responseSchema: Readonly<Record<string, unknown>> | null;
+}
+
 /** A validated text-generation request, whatever family it came from. */
 export interface GenerationRequest {
   readonly model: string;
@@ -36,6 +56,8 @@ export interface GenerationRequest {
   readonly echo?: boolean;
   /** A thinking budget set by the request itself (Anthropic `thinking.budget_tokens`), whatever the model. */
   readonly reasoningBudget?: number;
+  /** n, logprobs, tools, structured output (absent: one free-text choice, no logprobs). */
+  readonly output?: OutputOptions;
   /** Anthropic `cache_control`: the prompt text up to the end of the last marked block. */
   readonly cacheMarkText?: string;
   /** Anthropic tools: the answer ends with a tool_use block for the first one. */
@@ -61,6 +83,12 @@ export interface StreamBody {
   readonly trailer: string;
   /** The family's in-band error event, written instead of the next event when a stream fails after its start. */
   errorFrame(message: string): string;
+  /**
+   * Grouped events (`--stream-interval`, `n` > 1): the tokens event i delivers (default 1 for a token
+   * event) and the decode steps it spans, so it is due that many gaps after event i − 1 (default 1).
+   */
+  tokensIn?(i: number): number;
+  stepsIn?(i: number): number;
 }
 
 /** Where an API is served and how it is listed (route table, `/`, docs). */
@@ -85,7 +113,13 @@ export interface GenerationApi extends Endpoint {
   checkHeaders?(headers: IncomingHttpHeaders): void;
   /** The whole answer; the family reports usage from the plan in its own terms. */
   body(meta: ResponseMeta, plan: OutputPlan, request: GenerationRequest): unknown;
-  stream(meta: ResponseMeta, plan: OutputPlan, request: GenerationRequest): StreamBody;
+  stream(meta: ResponseMeta, plan: OutputPlan, request: GenerationRequest, options: StreamOptions): StreamBody;
+}
+
+/** Server options that shape every stream (`--stream-interval`). */
+export interface StreamOptions {
+  /** Tokens per event after the first (vLLM's --stream-interval). */
+  readonly streamInterval: number;
 }
 
 /** An API answered in one piece after one latency (embeddings, rankings): parser and pure formatter. */

@@ -17,6 +17,7 @@ export interface OptionSpec {
     | 'Latency'
     | 'Engine model'
     | 'Prefix cache'
+    | 'Output'
     | 'Error injection'
     | 'Metrics'
     | 'GPU telemetry'

@@ -8,6 +8,7 @@ import { type OptionKind, type OptionSpec } from './option-spec.js';
 import { LATENCY_AND_FAULT_OPTIONS } from './options-latency.js';
 import { ENGINE_OPTIONS } from './options-engine.js';
 import { PREFIX_CACHE_OPTIONS } from './options-cache.js';
+import { OUTPUT_OPTIONS } from './options-output.js';
 import { SERVER_OPTIONS } from './options-server.js';
 import { TELEMETRY_AND_TOKENIZER_OPTIONS } from './options-telemetry.js';
 
@@ -18,6 +19,7 @@ export const OPTIONS = {
   ...LATENCY_AND_FAULT_OPTIONS,
   ...ENGINE_OPTIONS,
   ...PREFIX_CACHE_OPTIONS,
+  ...OUTPUT_OPTIONS,
   ...TELEMETRY_AND_TOKENIZER_OPTIONS,
 } as const;
 

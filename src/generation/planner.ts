@@ -1,7 +1,8 @@
 import seedrandom from 'seedrandom';
+import { keyToUint32 } from './hash.js';
 import { TokenSpan } from './token-span.js';
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
 
 /** Reasoning tokens per effort (upstream: low 100, medium 250, high 500; none/minimal think not at all). */
@@ -43,7 +44,41 @@ export interface OutputPlan {
   readonly cachedTokens: number;
   /** Anthropic `cache_creation_input_tokens`: marked-for-caching prompt tokens that were not cached yet. */
   readonly cacheCreationTokens: number;
+  /** A stable 32-bit draw from the request (logprob values derive from it). */
+  readonly seed: number;
+  /** Set when the answer is a function call: `content` is then its arguments (JSON text). */
+  readonly toolCall?: { readonly id: string; readonly name: string };
+  /** Choices 1..n-1 of an `n` > 1 request (this plan is choice 0). */
+  readonly others?: readonly OutputPlan[];
 }
+
+/** Every choice of a plan, choice 0 first. */
+export const choicesOf = (plan: OutputPlan): readonly OutputPlan[] => (plan.others ? [plan, ...plan.others] : [plan]);
+
+/** Tokens produced over all choices (usage's completion_tokens). */
+export function plannedTokens(plan: OutputPlan): number {
+  let n = 0;
+  for (const c of choicesOf(plan)) n += c.content.length + c.reasoning.length;
+  return n;
+}
+
+/** Reasoning tokens over all choices. */
+export function reasoningTokens(plan: OutputPlan): number {
+  let n = 0;
+  for (const c of choicesOf(plan)) n += c.reasoning.length;
+  return n;
+}
+
+/** Decode steps the answer takes: the longest choice (n choices are decoded side by side). */
+export function planSteps(plan: OutputPlan): number {
+  let n = 0;
+  for (const c of choicesOf(plan)) n = Math.max(n, c.content.length + c.reasoning.length);
+  return n;
+}
+
+/** The finish reason as an engine counts it: a tool call is an ordinary stop to vLLM's engine metrics. */
+export const engineFinishReason = (plan: OutputPlan): 'stop' | 'length' =>
+  plan.finishReason === 'length' ? 'length' : 'stop';
 
 /** Below this an uncapped answer is not lengthened further: streaming metrics need a few tokens. */
 export const MIN_UNCAPPED_TOKENS = 16;
@@ -99,5 +134,6 @@ export function planOutput(input: PlanInput, corpus: readonly string[]): OutputP
     finishReason: lengths.finishReason,
     cachedTokens: 0,
     cacheCreationTokens: 0,
+    seed: keyToUint32(input.key),
   };
 }

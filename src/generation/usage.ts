@@ -1,4 +1,4 @@
-import { type OutputPlan } from './planner.js';
+import { type OutputPlan, plannedTokens, reasoningTokens } from './planner.js';
 
 /** The OpenAI usage object, full shape on every endpoint that reports usage. */
 export interface OpenAIUsage {
@@ -13,8 +13,9 @@ export interface OpenAIUsage {
   };
 }
 
+/** Usage of the whole answer: with n choices, completion and reasoning tokens summed over them. */
 export function openAIUsage(plan: OutputPlan): OpenAIUsage {
-  const completion = plan.content.length + plan.reasoning.length;
+  const completion = plannedTokens(plan);
   return {
     prompt_tokens: plan.promptTokens,
     completion_tokens: completion,
@@ -22,7 +23,7 @@ export function openAIUsage(plan: OutputPlan): OpenAIUsage {
     prompt_tokens_details: { cached_tokens: plan.cachedTokens },
     // No predicted outputs are ever simulated, so the prediction counts are 0 as on the real API.
     completion_tokens_details: {
-      reasoning_tokens: plan.reasoning.length,
+      reasoning_tokens: reasoningTokens(plan),
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
     },

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type ServerResponse } from 'node:http';
 import { type GenerationApi, type GenerationRequest, type ResponseMeta } from '../api/contract.js';
 import { TokenGate } from '../engine/runner.js';
-import { type OutputPlan } from '../generation/planner.js';
+import {
+  engineFinishReason,
+  type OutputPlan,
+  plannedTokens,
+  planSteps,
+  reasoningTokens,
+} from '../generation/planner.js';
 import { type RequestEnded } from '../telemetry/events.js';
 import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
 import { type LatencyPlan, planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
@@ -51,8 +57,10 @@ interface Generation extends Looked {
   readonly latency: LatencyPlan;
   /** Engine model: the request's batch slot; null in the open-loop model. */
   readonly gate: TokenGate | null;
-  /** Tokens the plan produces (reasoning + content). */
+  /** Tokens the plan produces (reasoning + content, all choices). */
   readonly planned: number;
+  /** Decode steps (the longest choice): what the answer's timing pays for. */
+  readonly steps: number;
   /** ms from arrival until the request was admitted (parsed, planned, past the engine's queue answer). */
   readonly admittedMs: number;
   /** Queueing before the first token: until the engine gave a slot, or until admission. */
@@ -162,11 +170,7 @@ async function admit(
   if (!engine) return null;
   const gate = new TokenGate(request.model);
   // Cached prompt blocks need no prefill (and hold no new KV blocks).
-  const accepted = await engine.submit(
-    gate,
-    plan.promptTokens - plan.cachedTokens,
-    plan.content.length + plan.reasoning.length,
-  );
+  const accepted = await engine.submit(gate, plan.promptTokens - plan.cachedTokens, planSteps(plan));
   if (accepted && res.destroyed) {
     engine.cancel(gate); // the client left while the primary decided
     ctx.sink.request(refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
@@ -194,7 +198,8 @@ function begin(
   const { request, plan } = accepted;
   const arrival = req.arrival;
   const queueMs = performance.now() - arrival;
-  const planned = plan.content.length + plan.reasoning.length;
+  const planned = plannedTokens(plan);
+  const steps = planSteps(plan);
   ctx.inFlight.llm++;
   res.once('close', () => ctx.inFlight.llm--);
   // With the engine, the engine paces tokens: the stream loop only waits for its grants.
@@ -231,6 +236,7 @@ function begin(
     latency,
     gate,
     planned,
+    steps,
     admittedMs: queueMs,
     queued: () => (gate?.admittedAt != null ? gate.admittedAt - arrival : queueMs),
     base: {
@@ -259,7 +265,7 @@ function answerStream(g: Generation): void {
     res,
     arrival,
     latency: g.latency,
-    body: api.stream(g.meta, plan, g.request),
+    body: api.stream(g.meta, plan, g.request, { streamInterval: ctx.config.streamInterval }),
     scheduler: ctx.scheduler,
     headers: { 'x-request-id': req.requestId },
     fault: g.fault,
@@ -276,8 +282,8 @@ function answerStream(g: Generation): void {
           outcome: outcome === 'fault' ? 'error' : outcome,
           errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
           completionTokens: delivered,
-          reasoningTokens: Math.min(delivered, plan.reasoning.length),
-          finishReason: outcome === 'ok' ? plan.finishReason : outcome === 'fault' ? 'error' : 'abort',
+          reasoningTokens: Math.min(delivered, reasoningTokens(plan)),
+          finishReason: outcome === 'ok' ? engineFinishReason(plan) : outcome === 'fault' ? 'error' : 'abort',
           ttftMs: delivered > 0 ? times[0]! - arrival : null,
           lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
           e2eMs: at - arrival,
@@ -289,7 +295,7 @@ function answerStream(g: Generation): void {
 
 /** Open loop: one deadline. Engine model: when the engine produced the last token (+ any stall). */
 function answerJson(g: Generation): void {
-  const { ctx, api, req, res, plan, fault, latency, planned } = g;
+  const { ctx, api, req, res, plan, fault, latency, planned, steps } = g;
   const arrival = req.arrival;
   const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
   // The prompt's blocks are cached when its prefill is done: at the first token's time, not the answer's.
@@ -301,7 +307,7 @@ function answerJson(g: Generation): void {
     res,
     when: g.gate
       ? { gate: g.gate, extraMs: stallMs }
-      : arrival + wholeResponseOffsetMs(latency, planned, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs,
+      : arrival + wholeResponseOffsetMs(latency, steps, ctx.config.itlJitterCv, ctx.latencyRand) + stallMs,
     scheduler: ctx.scheduler,
     send: (now) => {
       if (fault?.kind === 'abort-after' || fault?.kind === 'error-after') {
@@ -315,18 +321,18 @@ function answerJson(g: Generation): void {
       ctx.sink.tokens(planned);
       // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).
       const e2eMs = now - arrival;
-      const firstMs = Math.max(g.admittedMs, e2eMs - planned * latency.itlMs);
+      const firstMs = Math.max(g.admittedMs, e2eMs - steps * latency.itlMs);
       ended(g, {
         status: 200,
         outcome: 'ok',
         errorType: null,
         completionTokens: planned,
-        reasoningTokens: plan.reasoning.length,
-        finishReason: plan.finishReason,
+        reasoningTokens: reasoningTokens(plan),
+        finishReason: engineFinishReason(plan),
         ttftMs: planned > 0 ? firstMs : null,
-        lastTokenMs: planned > 0 ? firstMs + (planned - 1) * latency.itlMs : null,
+        lastTokenMs: planned > 0 ? firstMs + (steps - 1) * latency.itlMs : null,
         e2eMs,
-        itl: uniformGaps(latency.itlMs, planned - 1),
+        itl: uniformGaps(latency.itlMs, steps - 1),
       });
     },
     onDisconnect: (at) => ended(g, unanswered(499, 'disconnect', 'cancelled', at - arrival)),

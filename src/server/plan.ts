@@ -1,9 +1,16 @@
 import { type GenerationApi, type GenerationRequest } from '../api/contract.js';
 import { stableKey } from '../generation/hash.js';
-import { isReasoningModel, type OutputPlan, planOutput, REASONING_BUDGET } from '../generation/planner.js';
+import {
+  isReasoningModel,
+  type OutputPlan,
+  planOutput,
+  type PlanInput,
+  REASONING_BUDGET,
+} from '../generation/planner.js';
+import { shapeChoice } from '../generation/shape.js';
 import { applyStop } from '../generation/stop.js';
 import { type AppContext } from './context.js';
-import { ApiError } from './errors.js';
+import { ApiError, badRequest } from './errors.js';
 
 /**
  * vLLM's context-length check: the prompt plus the requested output (0 when the request sets no cap)
@@ -47,18 +54,35 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
   const reasoningBudget =
     request.reasoningBudget ??
     (api.reasoning && isReasoningModel(request.model) ? REASONING_BUDGET[request.reasoningEffort ?? 'medium'] : 0);
-  const plan = planOutput(
-    {
-      promptTokens,
-      key: stableKey(request.model, request.promptText),
-      maxTokens: request.maxTokens,
-      minTokens: request.minTokens,
-      ignoreEos: request.ignoreEos,
-      reasoningBudget,
-      // Without a cap the answer stops where the context ends, as on vLLM.
-      limit: Math.min(ctx.config.maxTokensLimit, ctx.config.maxModelLen - promptTokens),
-    },
-    ctx.corpus.tokens,
-  );
-  return { plan: request.stop?.length ? applyStop(plan, request.stop) : plan, promptIds: prompt.ids };
+  const input: PlanInput = {
+    promptTokens,
+    key: stableKey(request.model, request.promptText),
+    maxTokens: request.maxTokens,
+    minTokens: request.minTokens,
+    ignoreEos: request.ignoreEos,
+    reasoningBudget,
+    // Without a cap the answer stops where the context ends, as on vLLM.
+    limit: Math.min(ctx.config.maxTokensLimit, ctx.config.maxModelLen - promptTokens),
+  };
+  const output = request.output;
+  const deps = { tokenizer: ctx.tokenizer, corpus: ctx.corpus.tokens, toolCallRate: ctx.config.toolCallRate };
+  /** One choice: its lengths, then a schema's JSON (tools, response_format), then stop sequences. */
+  const choice = (key: string, index: number): OutputPlan => {
+    let plan = planOutput({ ...input, key }, ctx.corpus.tokens);
+    if (output) {
+      try {
+        plan = shapeChoice(plan, output, request.maxTokens, index, deps);
+      } catch (err) {
+        // The generator's refusal of a schema (a type it does not know, a contradiction) is the client's error.
+        throw badRequest(`Invalid JSON schema: ${(err as Error).message}`, 'response_format');
+      }
+    }
+    return request.stop?.length && !plan.toolCall ? applyStop(plan, request.stop) : plan;
+  };
+  const first = choice(input.key, 0);
+  const n = output?.n ?? 1;
+  if (n === 1) return { plan: first, promptIds: prompt.ids };
+  // n > 1: each choice is its own draw (its own length and text), as n samples are.
+  const others = Array.from({ length: n - 1 }, (_, k) => choice(`${input.key}#${k + 1}`, k + 1));
+  return { plan: { ...first, others }, promptIds: prompt.ids };
 }

@@ -74,6 +74,8 @@ class StreamTask implements ScheduledTask {
   /** Engine mode: tokens come when the engine grants them, not on planned deadlines. */
   private readonly gate: TokenGate | null;
   private readonly reanchorAfterMs: number;
+  /** Engine mode: tokens the engine must have granted before the next event may go. */
+  private stepTarget: number;
 
   constructor(o: StreamStart) {
     this.res = o.res;
@@ -88,15 +90,21 @@ class StreamTask implements ScheduledTask {
     const { latency, arrival, body, gate } = this;
     this.offset = latency.ttftMs;
     this.due = arrival + this.offset;
-    this.tokenTimes = new Float64Array(Math.min(body.tokenEvents, 128));
+    this.tokenTimes = new Float64Array(Math.min(Math.max(body.tokenEvents, 1), 128));
+    this.stepTarget = this.steps(0);
     if (gate) gate.onProgress = () => this.wake();
   }
 
-  /** Engine mode: event i may go once the engine granted its token (trailing events: once it finished). */
+  /** Decode steps event i spans (1 unless the body groups tokens). */
+  private steps(i: number): number {
+    return this.body.stepsIn ? this.body.stepsIn(i) : 1;
+  }
+
+  /** Engine mode: event i may go once the engine granted its tokens (trailing events: once it finished). */
   private ready(i: number): boolean {
     const g = this.gate;
     if (!g) return true;
-    return i < this.body.tokenEvents ? g.granted > i : g.finished;
+    return i < this.body.tokenEvents ? g.granted >= this.stepTarget : g.finished;
   }
 
   /**
@@ -116,7 +124,7 @@ class StreamTask implements ScheduledTask {
    * accumulates. A `stall=MS` fault holds every event after the first back by MS.
    */
   private dueOf(i: number): number {
-    this.offset += this.latency.gapMs();
+    for (let s = this.steps(i); s > 0; s--) this.offset += this.latency.gapMs();
     const stall = this.fault?.kind === 'stall' && i >= 1 ? this.fault.ms : 0;
     return this.arrival + this.offset + stall;
   }
@@ -167,11 +175,15 @@ class StreamTask implements ScheduledTask {
       this.lastTurn = turn;
     }
     if (i < body.tokenEvents) {
-      if (this.delivered === this.tokenTimes.length) this.growTimes();
-      this.tokenTimes[this.delivered++] = now;
-      this.hooks.onTokens(1);
+      const n = body.tokensIn ? body.tokensIn(i) : 1;
+      for (let k = 0; k < n; k++) {
+        if (this.delivered === this.tokenTimes.length) this.growTimes();
+        this.tokenTimes[this.delivered++] = now;
+      }
+      this.hooks.onTokens(n);
     }
     if (!isLast) {
+      this.stepTarget += this.steps(this.next);
       if (this.gate) {
         this.wake();
         return;
@@ -185,7 +197,7 @@ class StreamTask implements ScheduledTask {
   }
 
   private growTimes(): void {
-    const next = new Float64Array(Math.min(this.body.tokenEvents, 2 * this.tokenTimes.length));
+    const next = new Float64Array(2 * this.tokenTimes.length);
     next.set(this.tokenTimes);
     this.tokenTimes = next;
   }

@@ -46,6 +46,13 @@ const FIELDS = [
   'seconds',
   'filters',
   'inference_model',
+  'logprobs',
+  'top_logprobs',
+  'prompt_logprobs',
+  'tool_choice',
+  'guided_json',
+  'structured_outputs',
+  'stream_options',
 ];
 
 describe('property: generated bad bodies never produce a 5xx', () => {

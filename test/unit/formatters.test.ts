@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { messageBody, messageStream } from '../../src/api/anthropic/messages.js';
-import { chatCompletionBody, chatStreamBody, completionStreamBody } from '../../src/api/openai/format.js';
+import { chatCompletionBody, chatStreamBody, type StreamShape, type StreamUsage } from '../../src/api/openai/format.js';
+import { completionStreamBody } from '../../src/api/openai/format-completions.js';
 import { type GenerationRequest, type StreamBody } from '../../src/api/contract.js';
 import { responsesStream } from '../../src/api/responses/responses.js';
 import { TGI_STREAM_API } from '../../src/api/tgi/tgi.js';
@@ -16,6 +17,7 @@ const plan: OutputPlan = {
   finishReason: 'length',
   cachedTokens: 2,
   cacheCreationTokens: 0,
+  seed: 7,
 };
 const thinking: OutputPlan = { ...plan, reasoning: TokenSpan.of(['Hm', '.']) };
 const request: GenerationRequest = {
@@ -29,11 +31,12 @@ const request: GenerationRequest = {
   ignoreEos: false,
   reasoningEffort: null,
 };
+const shape = (usage: StreamUsage): StreamShape => ({ usage, logprobs: null, interval: 1 });
 const all = (b: StreamBody): string => Array.from({ length: b.events }, (_, i) => b.frame(i)).join('') + b.trailer;
 
 describe('OpenAI formatters (golden)', () => {
   it('chat stream frames', () => {
-    const body = chatStreamBody(meta, plan, 'none');
+    const body = chatStreamBody(meta, plan, shape('none'));
     const head =
       '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{';
     assert.equal(
@@ -44,7 +47,7 @@ describe('OpenAI formatters (golden)', () => {
     );
   });
   it('chat stream with reasoning and usage', () => {
-    const frames = all(chatStreamBody(meta, thinking, 'final'))
+    const frames = all(chatStreamBody(meta, thinking, shape('final')))
       .trim()
       .split('\n\n');
     assert.equal(frames.length, 6);
@@ -60,7 +63,7 @@ describe('OpenAI formatters (golden)', () => {
     assert.equal(chunks[4]!.usage?.completion_tokens, 4);
   });
   it('continuous usage (vLLM continuous_usage_stats): every chunk has the running counts, then the usage chunk', () => {
-    const frames = all(chatStreamBody(meta, thinking, 'continuous'))
+    const frames = all(chatStreamBody(meta, thinking, shape('continuous')))
       .trim()
       .split('\n\n');
     const chunks = frames.slice(0, -1).map((f) => JSON.parse(f.slice(6)) as { usage?: Record<string, number> });
@@ -70,7 +73,7 @@ describe('OpenAI formatters (golden)', () => {
       [1, 2, 3, 4].map((k) => ({ prompt_tokens: 5, total_tokens: 5 + k, completion_tokens: k })),
     );
     assert.equal(chunks[4]!.usage!['completion_tokens'], 4);
-    const completion = all(completionStreamBody(meta, plan, 'continuous'))
+    const completion = all(completionStreamBody(meta, plan, shape('continuous')))
       .trim()
       .split('\n\n');
     assert.match(
@@ -82,7 +85,7 @@ describe('OpenAI formatters (golden)', () => {
     const head =
       '{"id":"chatcmpl-1","object":"text_completion","created":1700000000,"model":"m","choices":[{"index":0,"text":';
     assert.equal(
-      all(completionStreamBody(meta, plan, 'none')),
+      all(completionStreamBody(meta, plan, shape('none'))),
       `data: ${head}"Hello","logprobs":null,"finish_reason":null}]}\n\ndata: ${head}" world","logprobs":null,"finish_reason":"length"}]}\n\ndata: [DONE]\n\n`,
     );
   });
@@ -101,7 +104,10 @@ describe('OpenAI formatters (golden)', () => {
       '\u2028',
     ];
     const tricky: OutputPlan = { ...plan, reasoning: TokenSpan.of(tokens), content: TokenSpan.of(tokens) };
-    for (const body of [chatStreamBody(meta, tricky, 'none'), completionStreamBody(meta, tricky, 'none')]) {
+    for (const body of [
+      chatStreamBody(meta, tricky, shape('none')),
+      completionStreamBody(meta, tricky, shape('none')),
+    ]) {
       for (let i = 0; i < body.events; i++) {
         const frame = body.frame(i);
         const token = tokens[i % tokens.length]!;
@@ -146,7 +152,7 @@ describe('OpenAI formatters (golden)', () => {
 describe('TGI, Anthropic and Responses formatters (golden)', () => {
   it('TGI stream frames', () => {
     assert.equal(
-      all(TGI_STREAM_API.stream(meta, plan, request)),
+      all(TGI_STREAM_API.stream(meta, plan, request, { streamInterval: 1 })),
       'data: {"index":0,"token":{"id":1000,"text":"Hello","logprob":-0.1,"special":false},"generated_text":null,"details":null}\n\n' +
         'data: {"index":1,"token":{"id":1001,"text":" world","logprob":-0.1,"special":false},"generated_text":"Hello world","details":{"finish_reason":"length","generated_tokens":2,"seed":null}}\n\n',
     );

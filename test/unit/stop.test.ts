@@ -11,6 +11,7 @@ const plan: OutputPlan = {
   finishReason: 'length',
   cachedTokens: 0,
   cacheCreationTokens: 0,
+  seed: 7,
 };
 const tokens = (p: OutputPlan): string[] => p.content.map((t) => t);
 

@@ -1,18 +1,16 @@
-import { type GenerationApi, type GenerationRequest } from '../contract.js';
-import {
-  chatCompletionBody,
-  chatStreamBody,
-  completionBody,
-  completionStreamBody,
-  type StreamUsage,
-} from './format.js';
+import { type GenerationApi, type GenerationRequest, type StreamOptions } from '../contract.js';
+import { chatCompletionBody, chatStreamBody, type StreamShape } from './format.js';
+import { completionBody, completionStreamBody } from './format-completions.js';
+import { parseChatRequest, parseCompletionRequest } from './request.js';
 
 /** The prompt text to echo: only text prompts (token-id prompts are not decoded back to text). */
 const echoOf = (r: GenerationRequest): string => (r.echo && r.promptTokenCount === null ? r.promptText : '');
 
-const streamUsage = (r: GenerationRequest): StreamUsage =>
-  r.includeUsage ? (r.continuousUsage ? 'continuous' : 'final') : 'none';
-import { parseChatRequest, parseCompletionRequest } from './request.js';
+const streamShape = (r: GenerationRequest, o: StreamOptions): StreamShape => ({
+  usage: r.includeUsage ? (r.continuousUsage ? 'continuous' : 'final') : 'none',
+  logprobs: r.output?.logprobs ?? null,
+  interval: o.streamInterval,
+});
 
 export const CHAT_API: GenerationApi = {
   endpoint: '/v1/chat/completions',
@@ -21,8 +19,8 @@ export const CHAT_API: GenerationApi = {
   idPrefix: 'chatcmpl-',
   reasoning: true,
   parse: parseChatRequest,
-  body: chatCompletionBody,
-  stream: (meta, plan, request) => chatStreamBody(meta, plan, streamUsage(request)),
+  body: (meta, plan, request) => chatCompletionBody(meta, plan, request.output?.logprobs ?? null),
+  stream: (meta, plan, request, o) => chatStreamBody(meta, plan, streamShape(request, o)),
 };
 
 export const COMPLETIONS_API: GenerationApi = {
@@ -32,6 +30,6 @@ export const COMPLETIONS_API: GenerationApi = {
   idPrefix: 'cmpl-',
   reasoning: false,
   parse: parseCompletionRequest,
-  body: (meta, plan, request) => completionBody(meta, plan, echoOf(request)),
-  stream: (meta, plan, request) => completionStreamBody(meta, plan, streamUsage(request), echoOf(request)),
+  body: (meta, plan, request) => completionBody(meta, plan, echoOf(request), request.output?.logprobs ?? null),
+  stream: (meta, plan, request, o) => completionStreamBody(meta, plan, streamShape(request, o), echoOf(request)),
 };

@@ -1,13 +1,15 @@
-import { type OutputPlan } from '../../generation/planner.js';
+import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../../generation/usage.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
+import { Grouping } from './grouping.js';
+import { topLogprobs, utf8Bytes } from './logprobs.js';
 
 const q = JSON.stringify;
 
 const DONE_FRAME = 'data: [DONE]\n\n';
 
 /** OpenAI's in-band error event (AIPerf and inference-perf detect it): a data line with an `error` object. */
-function openAIErrorFrame(message: string): string {
+export function openAIErrorFrame(message: string): string {
   return `data: ${q({ error: { message, type: 'server_error', param: null, code: 500 } })}\n\n`;
 }
 
@@ -19,15 +21,15 @@ const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
  * A token as a JSON string. Most tokens need no escaping: quoting them in place saves the escaped copy
  * JSON.stringify makes per token, young garbage whose scavenges delay every stream's next token.
  */
-function jsonText(text: string): string {
+export function jsonText(text: string): string {
   return ESCAPED.test(text) ? q(text) : `"${text}"`;
 }
 
-function head(meta: ResponseMeta, object: string): string {
+export function head(meta: ResponseMeta, object: string): string {
   return `{"id":${q(meta.id)},"object":"${object}","created":${meta.created},"model":${q(meta.model)}`;
 }
 
-function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): string {
+export function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): string {
   return `data: ${head(meta, object)},"choices":[],"usage":${q(usage)}}\n\n`;
 }
 
@@ -37,95 +39,114 @@ function usageFrame(meta: ResponseMeta, object: string, usage: OpenAIUsage): str
  */
 export type StreamUsage = 'none' | 'final' | 'continuous';
 
-/**
- * The end of chunk i after its delta or text: `lead` closes the delta (chat) or separates the text,
- * then logprobs and finish_reason (on the last chunk), and with continuous usage the running count
- * (`tokens` events carry one token each; a zero-content last chunk adds none).
- */
-function chunkEnd(lead: string, plan: OutputPlan, usage: StreamUsage, tokens: number) {
-  const more = `${lead}"logprobs":null,"finish_reason":null}]`;
-  const last = `${lead}"logprobs":null,"finish_reason":"${plan.finishReason}"}]`;
+/** How an OpenAI stream is shaped: usage, logprobs (top alternatives, null: none), tokens per event. */
+export interface StreamShape {
+  readonly usage: StreamUsage;
+  readonly logprobs: number | null;
+  readonly interval: number;
+}
+
+/** The running usage a chunk carries with continuous usage ('' otherwise), after `delivered` tokens. */
+export function runningUsage(shape: StreamShape, plan: OutputPlan, delivered: number): string {
+  if (shape.usage !== 'continuous') return '';
   const P = plan.promptTokens;
-  return (i: number, isLast: boolean): string => {
-    const choice = isLast ? last : more;
-    if (usage !== 'continuous') return `${choice}}\n\n`;
-    const k = Math.min(i + 1, tokens);
-    return `${choice},"usage":{"prompt_tokens":${P},"total_tokens":${P + k},"completion_tokens":${k}}}\n\n`;
+  return `,"usage":{"prompt_tokens":${P},"total_tokens":${P + delivered},"completion_tokens":${delivered}}`;
+}
+
+/** A chat logprobs entry (OpenAI's shape): the token, its logprob and bytes, and `top` alternatives. */
+function chatLogprob(token: string, plan: OutputPlan, choice: number, i: number, top: number) {
+  const tops = topLogprobs(token, plan.seed, choice, i, Math.max(top, 1));
+  return {
+    token,
+    logprob: tops[0]!.logprob,
+    bytes: utf8Bytes(token),
+    top_logprobs: tops.slice(0, top).map((t) => ({ token: t.token, logprob: t.logprob, bytes: utf8Bytes(t.token) })),
   };
 }
 
-export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan): Record<string, unknown> {
-  const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join() };
-  if (plan.reasoning.length > 0) message['reasoning_content'] = plan.reasoning.join();
+function toolCalls(plan: OutputPlan, args: string): unknown[] {
+  const call = plan.toolCall!;
+  return [{ id: call.id, type: 'function', function: { name: call.name, arguments: args } }];
+}
+
+export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, logprobs: number | null = null) {
   return {
     id: meta.id,
     object: 'chat.completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
+    choices: choicesOf(plan).map((c, index) => {
+      const text = c.content.join();
+      const message: Record<string, unknown> = c.toolCall
+        ? { role: 'assistant', content: null, tool_calls: toolCalls(c, text) }
+        : { role: 'assistant', content: text };
+      if (c.reasoning.length > 0) message['reasoning_content'] = c.reasoning.join();
+      const lp = logprobs === null ? null : { content: c.content.map((t, i) => chatLogprob(t, c, index, i, logprobs)) };
+      return { index, message, logprobs: lp, finish_reason: c.finishReason };
+    }),
     usage: openAIUsage(plan),
   };
 }
 
 /**
- * Chat stream: one reasoning token per chunk, then one content token per chunk; `role` rides on the
- * first chunk (no role-only chunk); the last content chunk carries finish_reason. With zero content
- * tokens (cap 0, or reasoning used the whole cap) a final chunk with empty content still ends the
- * stream with a finish_reason. Then the usage chunk (only if asked for) and [DONE].
+ * Chat stream: reasoning tokens (`reasoning_content`) then content tokens, one per chunk (or N per
+ * chunk with `--stream-interval` N); `role` rides on the first chunk (no role-only chunk); each choice's
+ * last chunk carries its finish_reason. A tool call streams as vLLM does: the chunk with its first
+ * argument token carries the call's id, type and name, later chunks only argument text. With zero
+ * content tokens a final chunk with empty content still ends the choice with a finish_reason. With
+ * n > 1 every event holds one chunk per choice still running. Then the usage chunk (if asked) and [DONE].
  */
-export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: StreamUsage): StreamBody {
-  const prefix = `data: ${head(meta, 'chat.completion.chunk')},"choices":[{"index":0,"delta":{`;
-  const open = `${prefix}"role":"assistant",`;
-  const R = plan.reasoning.length;
-  const C = plan.content.length;
-  const events = R + Math.max(C, 1);
-  const end = chunkEnd('},', plan, usage, R + C);
+export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: StreamShape): StreamBody {
+  const g = new Grouping(plan, shape.interval, (p) => p.reasoning.length + p.content.length);
+  const chunkHead = head(meta, 'chat.completion.chunk');
+  const choices = g.choices.map((c) => {
+    const prefix = `data: ${chunkHead},"choices":[{"index":${c.index},"delta":{`;
+    return { ...c, prefix, open: `${prefix}"role":"assistant",`, last: g.eventsFor(c.tokens) - 1 };
+  });
+  let delivered = 0;
+  const choiceFrame = (c: (typeof choices)[number], j: number): string => {
+    const p = c.plan;
+    const R = p.reasoning.length;
+    const from = g.from(j);
+    const to = Math.min(g.to(j), c.tokens);
+    let reasoning = '';
+    let content = '';
+    for (let i = from; i < to; i++) {
+      if (i < R) reasoning += p.reasoning.at(i);
+      else content += p.content.at(i - R);
+    }
+    delivered += Math.max(0, to - from);
+    const fields: string[] = [];
+    if (reasoning) fields.push(`"reasoning_content":${jsonText(reasoning)}`);
+    if (p.toolCall) {
+      const starts = (from <= R && R < to) || (p.content.length === 0 && j === c.last);
+      if (starts) fields.push(`"tool_calls":${q(toolCalls(p, content)).replace(/^\[\{/, '[{"index":0,')}`);
+      else if (content) fields.push(`"tool_calls":[{"index":0,"function":{"arguments":${jsonText(content)}}}]`);
+    } else if (content || !reasoning) fields.push(`"content":${jsonText(content)}`);
+    let lp = 'null';
+    if (shape.logprobs !== null && to > R) {
+      const entries = [];
+      for (let i = Math.max(from, R); i < to; i++)
+        entries.push(chatLogprob(p.content.at(i - R), p, c.index, i - R, shape.logprobs));
+      lp = q({ content: entries });
+    }
+    const finish = j === c.last ? `"${p.finishReason}"` : 'null';
+    return `${j === 0 ? c.open : c.prefix}${fields.join(',')}},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
+  };
   return {
-    events,
-    tokenEvents: R + C,
-    frame(i: number): string {
-      const start = i === 0 ? open : prefix;
-      if (i < R) return `${start}"reasoning_content":${jsonText(plan.reasoning.at(i))}${end(i, false)}`;
-      const text = C === 0 ? '' : plan.content.at(i - R);
-      return `${start}"content":${jsonText(text)}${end(i, i === events - 1)}`;
+    events: g.events,
+    tokenEvents: g.tokenEvents,
+    frame(j: number): string {
+      if (choices.length === 1) return choiceFrame(choices[0]!, j);
+      let out = '';
+      for (const c of choices) if (j <= c.last) out += choiceFrame(c, j);
+      return out;
     },
     // Built when the stream ends, not held for its whole life.
     get trailer() {
-      return (usage !== 'none' ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME;
+      return (shape.usage !== 'none' ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME;
     },
     errorFrame: openAIErrorFrame,
-  };
-}
-
-/** `echo` on completions: the prompt text the answer starts with ('' when not asked). */
-export function completionBody(meta: ResponseMeta, plan: OutputPlan, echo = ''): Record<string, unknown> {
-  return {
-    id: meta.id,
-    object: 'text_completion',
-    created: meta.created,
-    model: meta.model,
-    choices: [{ index: 0, text: echo + plan.content.join(), logprobs: null, finish_reason: plan.finishReason }],
-    usage: openAIUsage(plan),
-  };
-}
-
-/** Completions stream: one token per chunk, finish_reason on the last, usage chunk if asked, [DONE]. */
-export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, usage: StreamUsage, echo = ''): StreamBody {
-  const prefix = `data: ${head(meta, 'text_completion')},"choices":[{"index":0,"text":`;
-  const C = plan.content.length;
-  const events = Math.max(C, 1);
-  const end = chunkEnd(',', plan, usage, C);
-  return {
-    events,
-    tokenEvents: C,
-    frame(i: number): string {
-      // As vLLM does, the echoed prompt rides on the first chunk, ahead of the first token.
-      const text = (i === 0 ? echo : '') + (C === 0 ? '' : plan.content.at(i));
-      return `${prefix}${jsonText(text)}${end(i, i === events - 1)}`;
-    },
-    get trailer() {
-      return (usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;
-    },
-    errorFrame: openAIErrorFrame,
+    ...(g.grouped ? { tokensIn: (j: number) => g.tokensIn(j), stepsIn: (j: number) => g.stepsIn(j) } : {}),
   };
 }

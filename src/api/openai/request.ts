@@ -1,6 +1,7 @@
 import { type ReasoningEffort } from '../../generation/planner.js';
 import { type GenerationRequest } from '../contract.js';
 import { badRequest } from '../../server/errors.js';
+import { chatExtras, completionExtras } from './options.js';
 import {
   type JsonObject,
   optionalBool,
@@ -15,8 +16,6 @@ const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium',
 
 function common(body: JsonObject, capField: number | null) {
   const streamOptions = optionalObject(body, 'stream_options');
-  const n = optionalCount(body, 'n');
-  if (n !== null && n !== 1) throw badRequest(`Only n=1 is supported, got n=${n}`, 'n');
   return {
     model: requiredString(body, 'model'),
     stream: optionalBool(body, 'stream'),
@@ -76,7 +75,7 @@ export function parseChatRequest(raw: unknown): GenerationRequest {
   const reasoningEffort = optionalChoice(body, 'reasoning_effort', EFFORTS);
   // OpenAI's wording for an empty list (checked after the other fields, which name their own errors).
   if (texts.length === 0) throw badRequest("[] is too short - 'messages'", 'messages');
-  return { ...base, promptText: texts.join('\n'), promptTokenCount: null, reasoningEffort };
+  return { ...base, promptText: texts.join('\n'), promptTokenCount: null, reasoningEffort, output: chatExtras(body) };
 }
 
 /** vLLM's CompletionRequest validator, for an absent or empty prompt. */
@@ -121,6 +120,7 @@ export function parseCompletionRequest(raw: unknown): GenerationRequest {
     promptText: prompt.text,
     promptTokenCount: prompt.tokenCount,
     echo: optionalBool(body, 'echo'),
+    output: completionExtras(body),
     ...(prompt.maxId === undefined ? {} : { maxTokenId: prompt.maxId }),
     ...(prompt.ids === undefined ? {} : { promptTokenIds: prompt.ids }),
     reasoningEffort: null,

@@ -1,0 +1,105 @@
+import { choicesOf, type OutputPlan } from '../../generation/planner.js';
+import { openAIUsage } from '../../generation/usage.js';
+import { type ResponseMeta, type StreamBody } from '../contract.js';
+import { head, jsonText, openAIErrorFrame, runningUsage, type StreamShape, usageFrame } from './format.js';
+import { Grouping } from './grouping.js';
+import { topLogprobs } from './logprobs.js';
+
+const DONE_FRAME = 'data: [DONE]\n\n';
+
+/** Length in code points, as Python's len() counts text offsets. */
+const codePoints = (s: string): number => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) n++;
+  }
+  return n;
+};
+
+/**
+ * Completions logprobs (OpenAI's legacy shape) for tokens [from, to) of a choice: `tokens`,
+ * `token_logprobs`, `top_logprobs` (one object per token: the sampled token and up to N alternatives)
+ * and `text_offset` (code points from the start of the choice's text, echo included).
+ */
+function completionLogprobs(plan: OutputPlan, choice: number, from: number, to: number, top: number, offset: number) {
+  const tokens: string[] = [];
+  const values: number[] = [];
+  const tops: Record<string, number>[] = [];
+  const offsets: number[] = [];
+  for (let i = from; i < to; i++) {
+    const token = plan.content.at(i);
+    const list = topLogprobs(token, plan.seed, choice, i, Math.max(top, 1));
+    tokens.push(token);
+    values.push(list[0]!.logprob);
+    tops.push(Object.fromEntries(list.map((t) => [t.token, t.logprob])));
+    offsets.push(offset);
+    offset += codePoints(token);
+  }
+  return { tokens, token_logprobs: values, top_logprobs: tops, text_offset: offsets };
+}
+
+/** `echo` on completions: the prompt text each choice starts with ('' when not asked). */
+export function completionBody(meta: ResponseMeta, plan: OutputPlan, echo = '', logprobs: number | null = null) {
+  return {
+    id: meta.id,
+    object: 'text_completion',
+    created: meta.created,
+    model: meta.model,
+    choices: choicesOf(plan).map((c, index) => ({
+      index,
+      text: echo + c.content.join(),
+      logprobs:
+        logprobs === null ? null : completionLogprobs(c, index, 0, c.content.length, logprobs, codePoints(echo)),
+      finish_reason: c.finishReason,
+    })),
+    usage: openAIUsage(plan),
+  };
+}
+
+/**
+ * Completions stream: one token per chunk (N with `--stream-interval` N), each choice's finish_reason
+ * on its last chunk, one chunk per running choice per event with n > 1, usage chunk if asked, [DONE].
+ * As vLLM does, the echoed prompt rides on a choice's first chunk, ahead of its first token.
+ */
+export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: StreamShape, echo = ''): StreamBody {
+  const g = new Grouping(plan, shape.interval, (p) => p.content.length);
+  const chunkHead = head(meta, 'text_completion');
+  const choices = g.choices.map((c) => ({
+    ...c,
+    prefix: `data: ${chunkHead},"choices":[{"index":${c.index},"text":`,
+    last: g.eventsFor(c.tokens) - 1,
+    offset: codePoints(echo),
+  }));
+  let delivered = 0;
+  const choiceFrame = (c: (typeof choices)[number], j: number): string => {
+    const from = g.from(j);
+    const to = Math.min(g.to(j), c.tokens);
+    let text = j === 0 ? echo : '';
+    for (let i = from; i < to; i++) text += c.plan.content.at(i);
+    delivered += Math.max(0, to - from);
+    let lp = 'null';
+    if (shape.logprobs !== null && to > from) {
+      const l = completionLogprobs(c.plan, c.index, from, to, shape.logprobs, c.offset);
+      c.offset = l.text_offset.at(-1)! + codePoints(l.tokens.at(-1)!);
+      lp = JSON.stringify(l);
+    }
+    const finish = j === c.last ? `"${c.plan.finishReason}"` : 'null';
+    return `${c.prefix}${jsonText(text)},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
+  };
+  return {
+    events: g.events,
+    tokenEvents: g.tokenEvents,
+    frame(j: number): string {
+      if (choices.length === 1) return choiceFrame(choices[0]!, j);
+      let out = '';
+      for (const c of choices) if (j <= c.last) out += choiceFrame(c, j);
+      return out;
+    },
+    get trailer() {
+      return (shape.usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;
+    },
+    errorFrame: openAIErrorFrame,
+    ...(g.grouped ? { tokensIn: (j: number) => g.tokensIn(j), stepsIn: (j: number) => g.stepsIn(j) } : {}),
+  };
+}
