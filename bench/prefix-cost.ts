@@ -5,7 +5,10 @@
  */
 import { blockHashes, maxHitBlocks } from '../src/cache/block-hash.js';
 import { PrefixCache } from '../src/cache/prefix-cache.js';
+import { chatStreamBody } from '../src/api/openai/format.js';
 import { loadCorpus } from '../src/generation/corpus.js';
+import { type OutputPlan } from '../src/generation/planner.js';
+import { TokenSpan } from '../src/generation/token-span.js';
 import { chooseTokenizer, createTokenizer } from '../src/generation/tokenizer.js';
 import { median } from './stats.js';
 
@@ -81,5 +84,38 @@ export function tokenizerCost(quick: boolean): TokenizerCostRow[] {
     const prompts = Array.from({ length: 16 }, (_, s) => promptOf(1000, s));
     for (const p of prompts) tokenizer.count(p);
     return { tokenizer: tokenizer.name, loadMs, count1kUs: timeUs(runs, (i) => tokenizer.count(prompts[i % 16]!)) };
+  });
+}
+
+export interface FrameCostRow {
+  variant: string;
+  /** µs per streamed token to build its chat chunk (median of whole 1,000-token streams). */
+  perTokenUs: number;
+}
+
+/** What the chat formatter costs per token, plain and with logprobs (top 5), in this process. */
+export function frameCost(quick: boolean): FrameCostRow[] {
+  const tokenizer = createTokenizer(chooseTokenizer('builtin', false));
+  const corpus = loadCorpus(undefined, tokenizer).tokens;
+  const plan: OutputPlan = {
+    promptTokens: 100,
+    reasoning: TokenSpan.of([]),
+    content: new TokenSpan(corpus, 1000, 1000),
+    finishReason: 'length',
+    cachedTokens: 0,
+    cacheCreationTokens: 0,
+    seed: 42,
+  };
+  const meta = { id: 'chatcmpl-bench', created: 1, model: 'm' };
+  const runs = quick ? 5 : 60;
+  return [
+    { variant: 'plain', logprobs: null },
+    { variant: 'logprobs, top 5', logprobs: 5 },
+  ].map(({ variant, logprobs }) => {
+    const perStream = timeUs(runs, () => {
+      const body = chatStreamBody(meta, plan, { usage: 'final', logprobs, interval: 1 });
+      for (let i = 0; i < body.events; i++) body.frame(i);
+    });
+    return { variant, perTokenUs: perStream / 1000 };
   });
 }

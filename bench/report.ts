@@ -123,6 +123,11 @@ export function markdown(r: BenchResults): string {
     for (const t of r.tokenizers) lines.push(`| ${t.tokenizer} | ${f(t.loadMs, 0)} | ${f(t.count1kUs, 0)} |`);
     lines.push('');
   }
+  if (r.frames) {
+    lines.push('## Chat chunks: CPU per token', '', '| variant | µs per token |', '|---|---|');
+    for (const x of r.frames) lines.push(`| ${x.variant} | ${f(x.perTokenUs, 2)} |`);
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

@@ -9,7 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchProblems } from './check.js';
-import { prefixCost, tokenizerCost } from './prefix-cost.js';
+import { frameCost, prefixCost, tokenizerCost } from './prefix-cost.js';
 import { markdown, svgPlot } from './report.js';
 import {
   type BenchResults,
@@ -127,6 +127,7 @@ if (only.has('prefix')) {
   log('prefix cache cost per request');
   results.prefix = prefixCost(quick);
   results.tokenizers = tokenizerCost(quick);
+  results.frames = frameCost(quick);
 }
 
 const md = markdown(results);

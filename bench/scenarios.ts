@@ -1,4 +1,4 @@
-import { type PrefixCostRow, type TokenizerCostRow } from './prefix-cost.js';
+import { type FrameCostRow, type PrefixCostRow, type TokenizerCostRow } from './prefix-cost.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { SEMI_SPACE_FLAG } from '../src/server/heap.js';
@@ -81,6 +81,8 @@ export interface BenchResults {
   prefix?: PrefixCostRow[];
   /** Tokenizer start-up and prompt counting cost (issue 20), in-process. */
   tokenizers?: TokenizerCostRow[];
+  /** Chat chunk building per token, plain and with logprobs (issue 20), in-process. */
+  frames?: FrameCostRow[];
   /** N simultaneous arrivals, mock and bare-timed side by side (issue 19). */
   burst?: {
     ttft: number;
