@@ -12,6 +12,7 @@ COPY src ./src
 COPY scripts ./scripts
 COPY assets ./assets
 COPY profiles ./profiles
+COPY scenarios ./scenarios
 # Compile, then precompute the tokenizer rank cache and the pre-split corpus into dist/assets
 # (so start-up stays under a second), then drop dev dependencies for the runtime stage.
 # zeromq (the KV events) ships prebuilt addons for every OS: only Linux's are kept. The Qwen3 tokenizer
@@ -42,6 +43,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/assets ./assets
 COPY --from=build /app/profiles ./profiles
+COPY --from=build /app/scenarios ./scenarios
 USER node
 EXPOSE 8000 9400 9401
 # No curl in the slim image: Node's own fetch does the probe.

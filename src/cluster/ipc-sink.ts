@@ -1,6 +1,7 @@
 import { type VideoJob } from '../state/video-jobs.js';
 import { type VideoStore } from '../state/video-store.js';
 import { type PrefixStore } from '../cache/prefix-store.js';
+import { type AdminStore } from '../admin/store.js';
 import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
@@ -16,6 +17,7 @@ const QUERY_TIMEOUT_MS = 2000;
 export class IpcSink implements TelemetrySink {
   private pendingTokens = 0;
   private pendingRequests: RequestEvent[] = [];
+  private pendingRecords: Readonly<Record<string, unknown>>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private nextQuery = 1;
   private readonly waiting = new Map<number, (reply: PrimaryToWorker | null) => void>();
@@ -51,13 +53,30 @@ export class IpcSink implements TelemetrySink {
     this.arm();
   }
 
+  record(record: Readonly<Record<string, unknown>>): void {
+    this.pendingRecords.push(record);
+    this.arm();
+  }
+
+  /** The primary's admin host (AdminStore); null when it does not answer in time. */
+  readonly admin: AdminStore = {
+    call: (op) =>
+      this.ask((id) => ({ type: 'admin', id, call: op })).then((r) => (r?.type === 'admin-reply' ? r.result : null)),
+  };
+
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pendingTokens === 0 && this.pendingRequests.length === 0) return;
-    const batch: WorkerToPrimary = { type: 'telemetry', requests: this.pendingRequests, tokens: this.pendingTokens };
+    if (this.pendingTokens === 0 && this.pendingRequests.length === 0 && this.pendingRecords.length === 0) return;
+    const batch: WorkerToPrimary = {
+      type: 'telemetry',
+      requests: this.pendingRequests,
+      tokens: this.pendingTokens,
+      ...(this.pendingRecords.length > 0 ? { records: this.pendingRecords } : {}),
+    };
     this.pendingTokens = 0;
     this.pendingRequests = [];
+    this.pendingRecords = [];
     this.send(batch);
   }
 
@@ -92,7 +111,8 @@ export class IpcSink implements TelemetrySink {
       msg.type !== 'snapshot' &&
       msg.type !== 'metrics-text' &&
       msg.type !== 'video-reply' &&
-      msg.type !== 'prefix-reply'
+      msg.type !== 'prefix-reply' &&
+      msg.type !== 'admin-reply'
     )
       return;
     const done = this.waiting.get(msg.id);

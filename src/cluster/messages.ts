@@ -1,4 +1,5 @@
 import { type VideoJob, type VideoRequest } from '../state/video-jobs.js';
+import { type AdminOp } from '../admin/host.js';
 import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
 import { type RequestEvent } from '../telemetry/events.js';
@@ -10,6 +11,15 @@ export interface TelemetryBatch {
   readonly type: 'telemetry';
   readonly requests: readonly RequestEvent[];
   readonly tokens: number;
+  /** --record-requests lines (absent when none). */
+  readonly records?: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** An admin operation for the primary's AdminHost. */
+export interface AdminCall {
+  readonly type: 'admin';
+  readonly id: number;
+  readonly call: AdminOp;
 }
 
 export interface SnapshotQuery {
@@ -56,7 +66,15 @@ export type PrefixCall = { readonly type: 'prefix'; readonly id: number } & (
 );
 
 export type WorkerToPrimary =
-  TelemetryBatch | SnapshotQuery | MetricsQuery | SpareReady | EngineSubmit | EngineCancel | VideoCall | PrefixCall;
+  | TelemetryBatch
+  | SnapshotQuery
+  | MetricsQuery
+  | SpareReady
+  | EngineSubmit
+  | EngineCancel
+  | VideoCall
+  | PrefixCall
+  | AdminCall;
 
 export interface SnapshotReply {
   readonly type: 'snapshot';
@@ -108,6 +126,18 @@ export interface PrefixReply {
   readonly blocks: number;
 }
 
+export interface AdminReply {
+  readonly type: 'admin-reply';
+  readonly id: number;
+  readonly result: unknown;
+}
+
+/** The live config changed: every worker uses this one from now on. */
+export interface ConfigUpdate {
+  readonly type: 'config';
+  readonly config: Config;
+}
+
 export type PrimaryToWorker =
   | SnapshotReply
   | MetricsReply
@@ -116,7 +146,9 @@ export type PrimaryToWorker =
   | EngineAnswer
   | EngineProgress
   | VideoReply
-  | PrefixReply;
+  | PrefixReply
+  | AdminReply
+  | ConfigUpdate;
 
 /** What a forked worker needs to start, passed in its environment as JSON. */
 export interface WorkerBootstrap {
@@ -140,7 +172,8 @@ export function isWorkerMessage(msg: unknown): msg is WorkerToPrimary {
     t === 'engine-submit' ||
     t === 'engine-cancel' ||
     t === 'video' ||
-    t === 'prefix'
+    t === 'prefix' ||
+    t === 'admin'
   );
 }
 
@@ -154,6 +187,8 @@ export function isPrimaryMessage(msg: unknown): msg is PrimaryToWorker {
     t === 'engine-answer' ||
     t === 'engine-progress' ||
     t === 'video-reply' ||
-    t === 'prefix-reply'
+    t === 'prefix-reply' ||
+    t === 'admin-reply' ||
+    t === 'config'
   );
 }

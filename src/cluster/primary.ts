@@ -37,7 +37,13 @@ export async function runPrimary(
 
   /** Forks a worker for `slot`, or a spare (slot null) that gets its slot later. */
   const fork = (initialSlot: number | null): void => {
-    const bootstrap: WorkerBootstrap = { config, tokenizer, slot: initialSlot, startedEpochMs };
+    // A worker started now (a replacement, a spare) gets the live config, not the start-up one.
+    const bootstrap: WorkerBootstrap = {
+      config: owner.admin.authority.current,
+      tokenizer,
+      slot: initialSlot,
+      startedEpochMs,
+    };
     const worker = cluster.fork({ [BOOTSTRAP_ENV]: JSON.stringify(bootstrap) });
     let slot = initialSlot;
     const assign = (s: number): void => {
@@ -61,6 +67,7 @@ export async function runPrimary(
       if (msg.type === 'telemetry') {
         for (const event of msg.requests) state.applyRequest(key, event);
         state.addTokens(key, msg.tokens);
+        for (const r of msg.records ?? []) state.record(r);
         return;
       }
       const answer = (reply: PrimaryToWorker): void => {
@@ -75,6 +82,10 @@ export async function runPrimary(
           cache?.clear();
           answer({ type: 'prefix-reply', id: msg.id, blocks: 0 });
         }
+        return;
+      }
+      if (msg.type === 'admin') {
+        answer({ type: 'admin-reply', id: msg.id, result: owner.admin.handle(msg.call) });
         return;
       }
       if (msg.type === 'query') answer({ type: 'snapshot', id: msg.id, snapshot: state.snapshot() });
@@ -156,15 +167,22 @@ export async function runPrimary(
     hardStop.unref();
     const waitAll = (): void => {
       if (bySlot.size === 0) {
-        owner.stop();
-        logger.info('stopped');
-        process.exit(exitCode);
+        void owner.stop().then(() => {
+          logger.info('stopped');
+          process.exit(exitCode);
+        });
       }
     };
     cluster.on('exit', waitAll);
     waitAll();
   };
 
+  // Every live change (/admin, a scenario phase) reaches every worker at once, the spare included.
+  owner.admin.authority.onChange((c) => {
+    const spareWorker = spare?.worker ?? spareBooting;
+    for (const w of [...bySlot.values(), ...(spareWorker ? [spareWorker] : [])])
+      if (w.isConnected()) w.send({ type: 'config', config: c } satisfies PrimaryToWorker);
+  });
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
   for (let slot = 0; slot < config.workers; slot++) fork(slot);

@@ -2,6 +2,7 @@ import { createLogger } from '../logging/logger.js';
 import { applyHeapGrowth } from '../server/heap.js';
 import { prepare, type RunningServer, startServer } from '../server/serve.js';
 import { IpcSink } from './ipc-sink.js';
+import { type LiveConfig } from '../config/live.js';
 import { RemoteEngine } from './remote-engine.js';
 import { BOOTSTRAP_ENV, isPrimaryMessage, type WorkerBootstrap, type WorkerToPrimary } from './messages.js';
 
@@ -18,6 +19,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
     if (process.connected) process.send?.(msg);
   };
   const sink = new IpcSink(send, config.kvEventsEndpoint !== '');
+  const live: LiveConfig = { current: config };
   const engine = config.engineModel === 'batch' ? new RemoteEngine(send) : null;
   // The primary decides when to stop; a terminal's Ctrl-C reaches us too, so do not die on it.
   process.on('SIGINT', () => undefined);
@@ -38,6 +40,8 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
       metrics: (page) => sink.metrics(page),
       videos: sink.videos,
       prefix: config.prefixCaching ? sink.prefix : null,
+      live,
+      admin: sink.admin,
       workerId,
       slot,
       startedAt,
@@ -57,6 +61,7 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
     if (!isPrimaryMessage(msg)) return;
     if (msg.type === 'shutdown') void stop();
     else if (msg.type === 'activate') void serve(msg.slot);
+    else if (msg.type === 'config') live.current = msg.config;
     else if (msg.type === 'engine-answer' || msg.type === 'engine-progress') engine?.receive(msg);
     else sink.receive(msg);
   });

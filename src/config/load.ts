@@ -140,6 +140,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   }
   if (out['queueFullStatus'] !== 429 && out['queueFullStatus'] !== 503)
     problems.push(`--queue-full-status must be 429 or 503, got ${String(out['queueFullStatus'])}`);
+  if (out['adminApi'] === true && !out['adminKey'] && ['0.0.0.0', '::', ''].includes(String(out['host'])))
+    problems.push('--admin-api on all interfaces needs --admin-key (or bind --host 127.0.0.1)');
   const kvEvents = out['kvEventsEndpoint'];
   if (typeof kvEvents === 'string' && kvEvents !== '' && !/^(tcp|ipc|inproc):\/\/./.test(kvEvents))
     problems.push(`--kv-events-endpoint must be a ZeroMQ address (tcp://, ipc:// or inproc://), got ${kvEvents}`);

@@ -18,6 +18,7 @@ export interface OptionSpec {
     | 'Engine model'
     | 'Prefix cache'
     | 'Output'
+    | 'Admin and scenarios'
     | 'Error injection'
     | 'Metrics'
     | 'GPU telemetry'

@@ -9,6 +9,7 @@ import { LATENCY_AND_FAULT_OPTIONS } from './options-latency.js';
 import { ENGINE_OPTIONS } from './options-engine.js';
 import { PREFIX_CACHE_OPTIONS } from './options-cache.js';
 import { OUTPUT_OPTIONS } from './options-output.js';
+import { ADMIN_OPTIONS } from './options-admin.js';
 import { SERVER_OPTIONS } from './options-server.js';
 import { TELEMETRY_AND_TOKENIZER_OPTIONS } from './options-telemetry.js';
 
@@ -20,6 +21,7 @@ export const OPTIONS = {
   ...ENGINE_OPTIONS,
   ...PREFIX_CACHE_OPTIONS,
   ...OUTPUT_OPTIONS,
+  ...ADMIN_OPTIONS,
   ...TELEMETRY_AND_TOKENIZER_OPTIONS,
 } as const;
 

@@ -46,7 +46,7 @@ export class BatchEngine {
   private freeBlocks: number;
   preemptionsTotal = 0;
 
-  constructor(readonly config: EngineConfig) {
+  constructor(public config: EngineConfig) {
     this.freeBlocks = config.kvBlocks;
   }
 

@@ -67,7 +67,7 @@ export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
 
   constructor(
     config: EngineConfig,
-    private readonly stepMs: number,
+    private stepMs: number,
     private readonly scheduler: TokenScheduler,
   ) {
     this.engine = new BatchEngine(config);
@@ -86,6 +86,16 @@ export class EngineRunner implements ScheduledTask, EngineGauges, EngineClient {
       this.scheduler.schedule(this);
     }
     return true;
+  }
+
+  /**
+   * Live knobs (/admin, scenarios): batch size, prefill budget and queue length apply from the next
+   * step, the step time from the next deadline. The KV cache's size stays as it started.
+   */
+  reconfigure(config: Config): void {
+    const { kvBlocks, kvBlockTokens } = this.engine.config;
+    this.engine.config = { ...engineConfig(config), kvBlocks, kvBlockTokens };
+    this.stepMs = config.stepMs;
   }
 
   /** The client went away: the engine frees its slot and blocks now. */

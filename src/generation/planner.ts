@@ -48,6 +48,8 @@ export interface OutputPlan {
   readonly seed: number;
   /** Set when the answer is a function call: `content` is then its arguments (JSON text). */
   readonly toolCall?: { readonly id: string; readonly name: string };
+  /** With --accuracy-dataset: whether the answer is a dataset row's right or wrong answer, or no row matched. */
+  readonly accuracy?: 'correct' | 'wrong' | 'unmatched';
   /** Choices 1..n-1 of an `n` > 1 request (this plan is choice 0). */
   readonly others?: readonly OutputPlan[];
 }

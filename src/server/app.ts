@@ -3,6 +3,7 @@ import { type ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { inferenceGuard } from './access.js';
 import { formBody, jsonBody } from './body.js';
+import { requestRecord } from './record.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
@@ -44,9 +45,10 @@ export function createApp(ctx: AppContext, routes: readonly Route[]): Express {
       const chain: RequestHandler[] = [];
       if (route.guarded ?? route.method === 'POST')
         chain.push(asExpress(inferenceGuard(ctx.config, ctx.startedEpochMs, family)));
-      if (route.method === 'POST') chain.push(parsers[route.body ?? 'json']);
+      if (route.method === 'POST' || route.method === 'PATCH') chain.push(parsers[route.body ?? 'json']);
       chain.push(asExpress(route.handler));
       if (route.method === 'POST') r.post(...chain);
+      else if (route.method === 'PATCH') r.patch(...chain);
       else if (route.method === 'DELETE') r.delete(...chain);
       else r.get(...chain);
     }
@@ -92,6 +94,9 @@ function stamp(ctx: AppContext): RequestHandler {
       req.clientRequestId = given;
       req.requestId = given;
     } else req.requestId = randomUUID();
+    // After the response and every close listener (a stream's end event comes from one): the record.
+    if (ctx.config.recordRequests)
+      res.once('close', () => setImmediate(() => ctx.sink.record(requestRecord(ctx, req, res))));
     if (ctx.config.accessLogs) {
       res.once('finish', () => {
         const ms = (performance.now() - req.arrival).toFixed(1);

@@ -9,12 +9,19 @@ import { type Tokenizer } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
-import { type TelemetrySink } from '../telemetry/events.js';
+import { type RequestEnded, type TelemetrySink } from '../telemetry/events.js';
+import { type AdminStore } from '../admin/store.js';
+import { type AccuracyOracle } from '../admin/accuracy.js';
 import { type TokenScheduler } from '../timing/scheduler.js';
 
 /** Everything a worker's handlers share. Built once per worker by the app's owner (main or cluster worker). */
 export interface AppContext {
+  /** The live config (replaced whole when /admin or a scenario changes it; read it per request). */
   readonly config: Config;
+  /** The admin side of the global state (local, or the primary's): /admin routes and the /accuracy tally. */
+  readonly admin: AdminStore;
+  /** The accuracy oracle (--accuracy-dataset), or null. */
+  readonly accuracy: AccuracyOracle | null;
   /** The model ids served (--served-model-name, else --default-model): /v1/models and --strict-models. */
   readonly models: readonly string[];
   readonly logger: Logger;
@@ -58,4 +65,8 @@ export interface ApiRequest extends IncomingMessage {
   params?: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed JSON body (POST routes), set by the body parser. */
   body?: unknown;
+  /** With --record-requests: the request's end event, for its record. */
+  ended?: RequestEnded;
+  /** The fault injected into this request (`http-500`, `stall`, ...), for its record. */
+  fault?: string;
 }

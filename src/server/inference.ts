@@ -18,7 +18,7 @@ import { type Fault, httpFault } from './faults.js';
 import { intake } from './intake.js';
 import { planRequest } from './plan.js';
 import { lookupPrompt, noStore } from './prefix.js';
-import { refused } from './request-events.js';
+import { refused, reportEnd } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
 
@@ -81,6 +81,7 @@ type EndBase = Pick<
   | 'cachedTokens'
   | 'plannedTokens'
   | 'maxTokens'
+  | 'accuracy'
 >;
 /** How a request ended: the end event's fields besides the base and the queue time. */
 type EndFields = Omit<RequestEnded, keyof EndBase | 'queueMs'>;
@@ -148,7 +149,7 @@ async function lookup(
 ): Promise<Looked | null> {
   const cache = await lookupPrompt(ctx, accepted.request, accepted.plan, accepted.promptIds);
   if (res.destroyed) {
-    ctx.sink.request(refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
+    reportEnd(ctx, req, refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
     return null;
   }
   return { ...accepted, plan: cache.plan, storePrompt: cache.store };
@@ -173,12 +174,16 @@ async function admit(
   const accepted = await engine.submit(gate, plan.promptTokens - plan.cachedTokens, planSteps(plan));
   if (accepted && res.destroyed) {
     engine.cancel(gate); // the client left while the primary decided
-    ctx.sink.request(refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
+    reportEnd(ctx, req, refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
     return false;
   }
   if (!accepted) {
     const err = queueFull(ctx.config.queueFullStatus);
-    ctx.sink.request(refused(api.endpoint, true, req.body, err.status, 'overloaded', performance.now() - req.arrival));
+    reportEnd(
+      ctx,
+      req,
+      refused(api.endpoint, true, req.body, err.status, 'overloaded', performance.now() - req.arrival),
+    );
     sendError(res, err, api.family);
     return false;
   }
@@ -250,12 +255,13 @@ function begin(
       cachedTokens: plan.cachedTokens,
       plannedTokens: planned,
       maxTokens: request.maxTokens,
+      ...(plan.accuracy ? { accuracy: plan.accuracy } : {}),
     },
   };
 }
 
 function ended(g: Generation, fields: EndFields): void {
-  g.ctx.sink.request({ ...g.base, ...fields, queueMs: g.queued() });
+  reportEnd(g.ctx, g.req, { ...g.base, ...fields, queueMs: g.queued() });
 }
 
 function answerStream(g: Generation): void {

@@ -1,6 +1,7 @@
 import { type ServerResponse } from 'node:http';
 import { type ApiRequest, type AppContext } from './context.js';
 import { type ErrorFamily, toApiError } from './errors.js';
+import { reportEnd } from './request-events.js';
 import { FAULT_HEADER, type Fault, httpFault, parseFault } from './faults.js';
 import { checkModel } from './models.js';
 import { refused } from './request-events.js';
@@ -33,6 +34,7 @@ export function intake<T>(
     const request = o.parse();
     checkModel(ctx, o.model(request));
     const fault = parseFault(req.headers[FAULT_HEADER]) ?? ctx.drawFault();
+    if (fault) req.fault = fault.kind === 'http' ? `http-${fault.status}` : fault.kind;
     injected = fault?.kind === 'http';
     if (fault?.kind === 'http') throw httpFault(fault.status);
     return { request, fault };
@@ -41,7 +43,11 @@ export function intake<T>(
     if (apiErr.status >= 500 && !injected)
       ctx.logger.error('request failed', { path: o.endpoint, status: apiErr.status, error: String(err) });
     const kind = injected ? 'injected' : apiErr.status >= 500 ? 'internal' : 'validation';
-    ctx.sink.request(refused(o.endpoint, o.generation, req.body, apiErr.status, kind, performance.now() - req.arrival));
+    reportEnd(
+      ctx,
+      req,
+      refused(o.endpoint, o.generation, req.body, apiErr.status, kind, performance.now() - req.arrival),
+    );
     sendError(res, apiErr, o.family);
     return null;
   }

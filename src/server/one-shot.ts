@@ -2,7 +2,7 @@ import { type ServerResponse } from 'node:http';
 import { type OneShotApi } from '../api/contract.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { intake } from './intake.js';
-import { oneShotEnded } from './request-events.js';
+import { oneShotEnded, reportEnd } from './request-events.js';
 import { sendJsonText } from './respond.js';
 import { scheduleOnce } from './stream-loop.js';
 
@@ -32,7 +32,7 @@ export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {
       plannedTokens: 0,
     });
     const end = (outcome: 'ok' | 'disconnect', at: number): void =>
-      ctx.sink.request(oneShotEnded(api.endpoint, model, promptTokens, outcome, queueMs, at - arrival));
+      reportEnd(ctx, req, oneShotEnded(api.endpoint, model, promptTokens, outcome, queueMs, at - arrival));
     // Built now, while the request waits, so that building it (20 vectors are ~300 KB of JSON) is not
     // added to the latency the client was promised (it was, by 10+ ms on a loaded machine).
     const body = JSON.stringify(api.respond(request, ctx));

@@ -8,6 +8,7 @@ import {
   REASONING_BUDGET,
 } from '../generation/planner.js';
 import { shapeChoice } from '../generation/shape.js';
+import { TokenSpan } from '../generation/token-span.js';
 import { applyStop } from '../generation/stop.js';
 import { type AppContext } from './context.js';
 import { ApiError, badRequest } from './errors.js';
@@ -42,6 +43,26 @@ function promptTokensOf(ctx: AppContext, request: GenerationRequest): { count: n
   if (!ctx.prefix) return { count: request.promptTokenCount ?? ctx.tokenizer.count(request.promptText), ids: null };
   const ids = request.promptTokenIds ?? ctx.tokenizer.encode(request.promptText);
   return { count: request.promptTokenCount ?? ids.length, ids };
+}
+
+/**
+ * The accuracy oracle (--accuracy-dataset): a prompt that matches a dataset row gets the row's answer,
+ * right or wrong, in the grader's format (cut with finish reason `length` past the cap, as an engine would).
+ */
+function answerAccuracy(ctx: AppContext, request: GenerationRequest, plan: OutputPlan): OutputPlan {
+  const oracle = ctx.accuracy;
+  if (!oracle) return plan;
+  const verdict = oracle.answer(request.promptText);
+  if (!verdict) return { ...plan, accuracy: 'unmatched' };
+  const tokens = ctx.tokenizer.split(verdict.text);
+  const room = request.maxTokens === null ? Infinity : Math.max(0, request.maxTokens - plan.reasoning.length);
+  const cut = tokens.length > room;
+  return {
+    ...plan,
+    content: TokenSpan.of(cut ? tokens.slice(0, room) : tokens),
+    finishReason: cut ? 'length' : 'stop',
+    accuracy: verdict.correct ? 'correct' : 'wrong',
+  };
 }
 
 export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): Planned {
@@ -79,7 +100,7 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
     }
     return request.stop?.length && !plan.toolCall ? applyStop(plan, request.stop) : plan;
   };
-  const first = choice(input.key, 0);
+  const first = answerAccuracy(ctx, request, choice(input.key, 0));
   const n = output?.n ?? 1;
   if (n === 1) return { plan: first, promptIds: prompt.ids };
   // n > 1: each choice is its own draw (its own length and text), as n samples are.

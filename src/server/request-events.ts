@@ -1,4 +1,11 @@
 import { type RequestEnded } from '../telemetry/events.js';
+import { type ApiRequest, type AppContext } from './context.js';
+
+/** Hands a request's end event to telemetry; with --record-requests it is also kept for the request's record. */
+export function reportEnd(ctx: AppContext, req: ApiRequest, event: RequestEnded): void {
+  if (ctx.config.recordRequests) req.ended = event;
+  ctx.sink.request(event);
+}
 
 /** The end event of a request refused before it started (bad input, injected failure): no start came first. */
 export function refused(

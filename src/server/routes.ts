@@ -9,11 +9,12 @@ import { healthHandler, liveHandler, rootHandler } from './info.js';
 import { modelHandler, modelsHandler } from './models.js';
 import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
 import { oneShotHandler } from './one-shot.js';
+import { accuracyRoutes, adminRoutes } from './admin-routes.js';
 
 export type Handler = (req: ApiRequest, res: ServerResponse) => void | Promise<void>;
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** How a POST body is read: JSON (default), or JSON and multipart/form-data (`form`). */
   readonly body?: 'json' | 'form';
   /** Whether the auth/readiness guard runs first (default: POST routes only). */
@@ -70,6 +71,7 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
     control('POST', 'start_profile', 'Start the profiler (empty 200)'),
     control('POST', 'stop_profile', 'Stop the profiler (empty 200)'),
   );
+  routes.push(...adminRoutes(ctx), ...accuracyRoutes(ctx));
   const page = (path: string, name: Parameters<typeof metricsHandler>[1], summary: string): Route => ({
     method: 'GET',
     path,

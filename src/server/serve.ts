@@ -19,6 +19,9 @@ import { servedModels } from './models.js';
 import { type VideoStore } from '../state/video-store.js';
 import { type PrefixStore } from '../cache/prefix-store.js';
 import { VERSION } from './version.js';
+import { AccuracyOracle } from '../admin/accuracy.js';
+import { type AdminStore } from '../admin/store.js';
+import { type LiveConfig } from '../config/live.js';
 
 /** What a worker loads before it can serve: the slow part of its start-up (tokenizer, corpus). */
 export interface Prepared {
@@ -63,6 +66,10 @@ export interface WorkerDeps {
   readonly slot: number;
   readonly startedAt: number;
   readonly startedEpochMs: number;
+  /** The live config this worker reads (replaced when /admin or a scenario changes it); the start-up one if absent. */
+  readonly live?: LiveConfig;
+  /** The admin operations (local, or the primary's): /admin (when on) and the /accuracy tally. */
+  readonly admin: AdminStore;
   /** The app on the request path: express unless a bench baseline swaps it. */
   readonly app?: AppFactory | undefined;
 }
@@ -81,7 +88,20 @@ export interface RunningServer {
  * (500 first, then 429, 503, 400, abort, in-band error, stall), so their sum is the share of failing
  * requests and the same seed gives the same sequence in every run.
  */
-function faultDecider(config: Config, slot: number): () => Fault | null {
+function faultDecider(live: LiveConfig, slot: number): () => Fault | null {
+  let decide = faultDraw(live.current, slot);
+  let seen = live.current;
+  // The rates are live (/admin, scenarios): the draw is rebuilt when the config object changes.
+  return () => {
+    if (live.current !== seen) {
+      seen = live.current;
+      decide = faultDraw(seen, slot);
+    }
+    return decide();
+  };
+}
+
+function faultDraw(config: Config, slot: number): () => Fault | null {
   const rates: [number, Fault][] = [
     [config.errorRate, { kind: 'http', status: 500 }],
     [config.rateLimitRate, { kind: 'http', status: 429 }],
@@ -113,8 +133,15 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       ? new EngineRunner(engineConfig(config), config.stepMs, scheduler)
       : null;
   let draining = false;
+  const live = deps.live ?? { current: config };
   const ctx: AppContext = {
-    config,
+    get config() {
+      return live.current;
+    },
+    admin: deps.admin,
+    accuracy: config.accuracyDataset
+      ? new AccuracyOracle(config.accuracyDataset, config.accuracyCorrectRate, config.randomSeed ?? 0)
+      : null,
     models: servedModels(config),
     logger,
     tokenizer,
@@ -125,7 +152,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     metrics: deps.metrics,
     videos: deps.videos,
     prefix: deps.prefix,
-    drawFault: faultDecider(config, deps.slot),
+    drawFault: faultDecider(live, deps.slot),
     latencyRand: seedrandom.alea(
       config.randomSeed === undefined ? String(Math.random()) : `${config.randomSeed}:latency:${deps.slot}`,
     ),

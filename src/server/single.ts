@@ -6,6 +6,8 @@ import { ownGlobalState } from '../telemetry/owner.js';
 import { type AppFactory, startServer } from './serve.js';
 import { localVideoStore } from '../state/video-store.js';
 import { localPrefixStore } from '../cache/prefix-store.js';
+import { localAdminStore } from '../admin/store.js';
+import { type LiveConfig } from '../config/live.js';
 
 /** When the process started: start-up time and the readiness delays count from these. */
 export interface StartTimes {
@@ -23,6 +25,8 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
   if (tokenizer.warning) logger.warn(tokenizer.warning);
   const owner = await ownGlobalState(config, logger, times.startedAt);
   const { state } = owner;
+  const live: LiveConfig = { current: config };
+  owner.admin.authority.onChange((c) => (live.current = c));
   const workerId = 'worker-0';
   const running = await startServer({
     config,
@@ -33,6 +37,8 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
     metrics: (page) => state.renderMetrics(page),
     videos: localVideoStore(owner.videos),
     prefix: owner.prefix && localPrefixStore(owner.prefix, config.kvEventsEndpoint !== ''),
+    live,
+    admin: localAdminStore(owner.admin),
     workerId,
     slot: 0,
     ...times,
@@ -51,11 +57,13 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
     stopping = true;
     logger.info('shutting down: draining open requests', { signal, timeoutSec: config.shutdownTimeout });
     owner.closePorts();
-    void running.drain(config.shutdownTimeout).then(() => {
-      owner.stop();
-      logger.info('stopped');
-      process.exit(0);
-    });
+    void running
+      .drain(config.shutdownTimeout)
+      .then(() => owner.stop())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

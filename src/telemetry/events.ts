@@ -47,6 +47,8 @@ export interface RequestEnded {
   readonly e2eMs: number;
   /** Gaps between consecutive delivered tokens, as measured at the write, binned (null when none). */
   readonly itl: ItlBins | null;
+  /** With --accuracy-dataset: how a generation request was answered. */
+  readonly accuracy?: 'correct' | 'wrong' | 'unmatched';
 }
 
 /** The control routes (their paths without the slash): AIPerf's --reset-kv-cache and --server-profiler calls. */
@@ -65,4 +67,6 @@ export type RequestEvent = RequestStarted | RequestEnded | ControlCall;
 export interface TelemetrySink {
   request(event: RequestEvent): void;
   tokens(n: number): void;
+  /** One --record-requests line, written by the process that holds the global state. */
+  record(record: Readonly<Record<string, unknown>>): void;
 }

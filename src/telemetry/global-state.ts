@@ -1,4 +1,4 @@
-import { type RequestEvent } from './events.js';
+import { type RequestEnded, type RequestEvent } from './events.js';
 import { type Config } from '../config/options.js';
 import { DcgmNode } from './dcgm/node.js';
 import { GPU_SPECS } from './dcgm/gpu-specs.js';
@@ -23,6 +23,15 @@ export interface GlobalSnapshot {
   readonly workerRestarts: number;
   /** Cluster mode: whether a booted spare worker is waiting to replace a dead one. */
   readonly spareReady: boolean;
+  /** With --scenario: the active phase. */
+  readonly scenario?: ScenarioStatus;
+}
+
+export interface ScenarioStatus {
+  readonly phase: string;
+  readonly index: number;
+  /** Seconds since the server started when the phase began. */
+  readonly sinceSec: number;
 }
 
 /**
@@ -41,12 +50,23 @@ export class GlobalState {
   workerRestarts = 0;
   spareReady = false;
   private sampler: NodeJS.Timeout | undefined;
+  /** Every end event, after the metrics (the request summary and the accuracy tally feed on them). */
+  onEnded: ((event: RequestEnded) => void) | null = null;
+  /** Where --record-requests lines go (the recorder), when recording is on. */
+  onRecord: ((record: Readonly<Record<string, unknown>>) => void) | null = null;
+  /** The active scenario phase, for /health and the mock page's phase gauge. */
+  scenario: ScenarioStatus | null = null;
+
+  /** A scenario's phase names: the mock page shows which one is active. */
+  set scenarioPhases(names: readonly string[]) {
+    this.metrics.attachScenario(names, () => this.scenario?.index ?? -1);
+  }
 
   private readonly metrics: MetricsHub;
   private readonly dcgm: readonly [DcgmNode, DcgmNode];
 
   constructor(
-    private readonly config: Config,
+    private config: Config,
     startedAt: number = performance.now(),
   ) {
     this.window = new ThroughputWindow(config.dcgmWindowSec);
@@ -70,6 +90,15 @@ export class GlobalState {
     if (!this.config.dcgmAutoLoad) return 0;
     const rate = this.window.rate(nowMs);
     return Math.min(1, rate / Math.max(this.window.peak, this.config.dcgmMinThroughput));
+  }
+
+  /** The live config changed (DCGM load knobs): the state reads it from now on. */
+  setConfig(config: Config): void {
+    this.config = config;
+  }
+
+  record(record: Readonly<Record<string, unknown>>): void {
+    this.onRecord?.(record);
   }
 
   /** The prefix cache's counts feed the mock's page. */
@@ -113,6 +142,7 @@ export class GlobalState {
   applyRequest(worker: string, event: RequestEvent): void {
     this.metrics.apply(event);
     if (event.kind === 'control') return;
+    if (event.kind === 'end') this.onEnded?.(event);
     if (event.kind === 'end' && !event.admitted) {
       this.requestsTotal++;
       this.errors++;
@@ -162,6 +192,7 @@ export class GlobalState {
       errorsTotal: this.errors,
       workerRestarts: this.workerRestarts,
       spareReady: this.spareReady,
+      ...(this.scenario ? { scenario: this.scenario } : {}),
     };
   }
 }

@@ -15,4 +15,8 @@ export class LocalSink implements TelemetrySink {
   tokens(n: number): void {
     this.state.addTokens(this.worker, n);
   }
+
+  record(record: Readonly<Record<string, unknown>>): void {
+    this.state.record(record);
+  }
 }

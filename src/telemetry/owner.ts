@@ -1,8 +1,14 @@
+import { AccuracyOracle } from '../admin/accuracy.js';
+import { ConfigAuthority } from '../admin/config-authority.js';
+import { AdminHost } from '../admin/host.js';
+import { Recorder } from '../admin/recorder.js';
+import { ScenarioRunner } from '../admin/scenario.js';
+import { RequestSummary } from '../admin/summary.js';
 import { KvEventPublisher } from '../cache/kv-events.js';
 import { PrefixCache } from '../cache/prefix-cache.js';
 import { VideoJobs } from '../state/video-jobs.js';
 import { type Config } from '../config/options.js';
-import { type EngineGauges } from '../engine/runner.js';
+import { type EngineRunner } from '../engine/runner.js';
 import { type Logger } from '../logging/logger.js';
 import { serveDcgmPorts } from './dcgm/ports.js';
 import { GlobalState } from './global-state.js';
@@ -14,23 +20,26 @@ export interface GlobalOwner {
   readonly videos: VideoJobs;
   /** The server's one prefix cache (null with --no-prefix-caching). */
   readonly prefix: PrefixCache | null;
-  /** The engine model, once it runs: its gauges, and its running sequences' blocks, which the cache cannot use. */
-  attachEngine(engine: EngineGauges): void;
+  /** The live config and the admin operations (/admin, scenarios, recording, accuracy tally). */
+  readonly admin: AdminHost;
+  /** The engine model, once it runs: its gauges, its blocks the cache cannot use, its live knobs. */
+  attachEngine(engine: EngineRunner): void;
   /** Stops serving the DCGM ports (first thing on shutdown: scrapers see the server going). */
   closePorts(): void;
-  /** Stops the state's sampling and the KV event publisher; the process can then exit. */
-  stop(): void;
+  /** Stops sampling, the scenario, the KV event publisher and the recording; the process can then exit. */
+  stop(): Promise<void>;
 }
 
 /**
  * Takes ownership of the global state, the same way in single-process and cluster mode: the state
  * (telemetry registries, throughput window, GPU load, DCGM fakers) with its sampler running, the
  * two simulated dcgm-exporter ports it answers, the prefix cache and, with --kv-events-endpoint, its
- * event publisher (bound before this resolves: a bad address fails start-up).
+ * event publisher (bound before this resolves: a bad address fails start-up), the live config with its
+ * scenario, the request recording and summary, and the accuracy tally.
  */
 export async function ownGlobalState(config: Config, logger: Logger, startedAt?: number): Promise<GlobalOwner> {
   const state = new GlobalState(config, startedAt);
-  let engine: EngineGauges | null = null;
+  let engine: EngineRunner | null = null;
   const publisher =
     config.prefixCaching && config.kvEventsEndpoint
       ? await KvEventPublisher.open(config.kvEventsEndpoint, config.kvEventsTopic, config.kvBlockTokens)
@@ -40,22 +49,43 @@ export async function ownGlobalState(config: Config, logger: Logger, startedAt?:
     ? new PrefixCache(config.kvBlockTokens, () => config.kvBlocks - (engine?.kvUsedBlocks ?? 0), publisher)
     : null;
   state.attachPrefixCache(prefix);
+  const authority = new ConfigAuthority(config, logger);
+  authority.onChange((c) => {
+    state.setConfig(c);
+    engine?.reconfigure(c);
+  });
+  const summary = new RequestSummary();
+  const recorder = config.recordRequests ? new Recorder(config.recordRequests, logger) : null;
+  const accuracy = config.accuracyDataset
+    ? new AccuracyOracle(config.accuracyDataset, config.accuracyCorrectRate, config.randomSeed ?? 0)
+    : null;
+  state.onEnded = (e) => {
+    summary.add(e);
+    if (e.accuracy) accuracy?.count(e.accuracy);
+  };
+  if (recorder) state.onRecord = (r) => recorder.write(r);
+  const scenario = config.scenario ? ScenarioRunner.load(config.scenario, authority, state, logger) : null;
   state.startSampling();
+  scenario?.start();
   const ports = serveDcgmPorts(config, state, logger);
   return {
     state,
     videos: new VideoJobs(config.videoExpirySec),
     prefix,
+    admin: new AdminHost(authority, summary, prefix, recorder, accuracy),
     attachEngine: (e) => {
       engine = e;
       state.attachEngine(e);
+      e.reconfigure(authority.current);
     },
     closePorts: () => {
       for (const s of ports) s.close();
     },
-    stop: () => {
+    stop: async () => {
       state.stop();
+      scenario?.stop();
       publisher?.close();
+      await recorder?.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { notFound } from '../../server/errors.js';
 import { httpFault } from '../../server/faults.js';
 import { intake } from '../../server/intake.js';
 import { originOf } from '../../server/origin.js';
-import { oneShotEnded } from '../../server/request-events.js';
+import { oneShotEnded, reportEnd } from '../../server/request-events.js';
 import { sendError, sendJson } from '../../server/respond.js';
 import { scheduleOnce, startStream } from '../../server/stream-loop.js';
 
@@ -36,7 +36,7 @@ export function imagesHandler(ctx: AppContext, endpoint: string, parse: ImagePar
     const queueMs = performance.now() - arrival;
     ctx.sink.request({ kind: 'start', endpoint, generation: false, model, stream, promptTokens, plannedTokens: 0 });
     const end = (outcome: 'ok' | 'disconnect' | 'fault', at: number): void =>
-      ctx.sink.request(oneShotEnded(endpoint, model, promptTokens, outcome, queueMs, at - arrival));
+      reportEnd(ctx, req, oneShotEnded(endpoint, model, promptTokens, outcome, queueMs, at - arrival));
     const headers = { 'x-request-id': req.requestId };
     const perImage = ctx.config.imageGenerationMs;
     if (!stream) {

@@ -63,12 +63,14 @@ export function completionBody(meta: ResponseMeta, plan: OutputPlan, echo = '', 
  * As vLLM does, the echoed prompt rides on a choice's first chunk, ahead of its first token.
  */
 export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: StreamShape, echo = ''): StreamBody {
-  const g = new Grouping(plan, shape.interval, (p) => p.content.length);
+  const g = new Grouping(plan, shape.interval, (p) => ({
+    slots: Math.max(p.content.length, 1),
+    tokens: p.content.length,
+  }));
   const chunkHead = head(meta, 'text_completion');
   const choices = g.choices.map((c) => ({
     ...c,
     prefix: `data: ${chunkHead},"choices":[{"index":${c.index},"text":`,
-    last: g.eventsFor(c.tokens) - 1,
     offset: codePoints(echo),
   }));
   let delivered = 0;

@@ -97,11 +97,15 @@ export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, logprob
  * n > 1 every event holds one chunk per choice still running. Then the usage chunk (if asked) and [DONE].
  */
 export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: StreamShape): StreamBody {
-  const g = new Grouping(plan, shape.interval, (p) => p.reasoning.length + p.content.length);
+  // A choice without content still ends with an (empty) content chunk: one slot more than its tokens.
+  const g = new Grouping(plan, shape.interval, (p) => ({
+    slots: p.reasoning.length + Math.max(p.content.length, 1),
+    tokens: p.reasoning.length + p.content.length,
+  }));
   const chunkHead = head(meta, 'chat.completion.chunk');
   const choices = g.choices.map((c) => {
     const prefix = `data: ${chunkHead},"choices":[{"index":${c.index},"delta":{`;
-    return { ...c, prefix, open: `${prefix}"role":"assistant",`, last: g.eventsFor(c.tokens) - 1 };
+    return { ...c, prefix, open: `${prefix}"role":"assistant",` };
   });
   let delivered = 0;
   const choiceFrame = (c: (typeof choices)[number], j: number): string => {

@@ -1,34 +1,47 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 
+/** One choice's place in the stream: `slots` positions laid out in events, the first `tokens` of them real tokens. */
+export interface GroupedChoice {
+  readonly plan: OutputPlan;
+  readonly index: number;
+  /** Positions (tokens, plus an empty closing chunk where the API ends a token-less answer with one). */
+  readonly slots: number;
+  readonly tokens: number;
+  /** The choice's last event (it carries the finish reason). */
+  readonly last: number;
+}
+
 /**
- * How a stream's tokens fall into events: with `--stream-interval` N the first token goes alone and
- * then N tokens per event (vLLM's rule), the last event taking what is left; with n choices, event j
- * carries the j-th group of every choice that still has one (choices are decoded side by side).
+ * How a stream's positions fall into events: with `--stream-interval` N the first goes alone and then N
+ * per event (vLLM's rule), the last event taking what is left; with n choices, event j carries the j-th
+ * group of every choice that still has one (choices are decoded side by side).
  */
 export class Grouping {
-  /** Every choice, choice 0 first, with its token count (reasoning + content). */
-  readonly choices: readonly { readonly plan: OutputPlan; readonly index: number; readonly tokens: number }[];
+  readonly choices: readonly GroupedChoice[];
   readonly events: number;
+  /** Events that deliver tokens (the ones after only close token-less choices). */
   readonly tokenEvents: number;
   private readonly longest: number;
 
   constructor(
     plan: OutputPlan,
     readonly interval: number,
-    tokensOf: (p: OutputPlan) => number,
+    measure: (p: OutputPlan) => { readonly slots: number; readonly tokens: number },
   ) {
-    this.choices = choicesOf(plan).map((p, index) => ({ plan: p, index, tokens: tokensOf(p) }));
+    this.choices = choicesOf(plan).map((p, index) => {
+      const { slots, tokens } = measure(p);
+      return { plan: p, index, slots, tokens, last: this.eventsFor(slots) - 1 };
+    });
     this.longest = Math.max(...this.choices.map((c) => c.tokens));
     this.tokenEvents = this.longest === 0 ? 0 : this.eventsFor(this.longest);
-    this.events = Math.max(this.tokenEvents, 1);
+    this.events = Math.max(...this.choices.map((c) => c.last + 1));
   }
 
-  /** Events a choice of `tokens` tokens takes (one empty event for none: it still ends with a reason). */
-  eventsFor(tokens: number): number {
-    return tokens <= 1 ? 1 : 1 + Math.ceil((tokens - 1) / this.interval);
+  eventsFor(positions: number): number {
+    return positions <= 1 ? 1 : 1 + Math.ceil((positions - 1) / this.interval);
   }
 
-  /** Token positions [from, to) of event j, before clipping to a choice's length. */
+  /** Positions [from, to) of event j, before clipping to a choice's length. */
   from(j: number): number {
     return j === 0 ? 0 : 1 + (j - 1) * this.interval;
   }

@@ -7,7 +7,7 @@ import { type ApiRequest, type AppContext } from '../../server/context.js';
 import { ApiError } from '../../server/errors.js';
 import { intake } from '../../server/intake.js';
 import { originOf } from '../../server/origin.js';
-import { oneShotEnded } from '../../server/request-events.js';
+import { oneShotEnded, reportEnd } from '../../server/request-events.js';
 import { sendError, sendJson } from '../../server/respond.js';
 
 const ENDPOINT = '/v1/videos';
@@ -60,7 +60,7 @@ export function createVideoHandler(ctx: AppContext) {
       plannedTokens: 0,
     });
     const at = performance.now();
-    ctx.sink.request(oneShotEnded(ENDPOINT, request.model, promptTokens, 'ok', at - arrival, at - arrival));
+    reportEnd(ctx, req, oneShotEnded(ENDPOINT, request.model, promptTokens, 'ok', at - arrival, at - arrival));
     sendState(ctx, req, res, job);
   };
 }

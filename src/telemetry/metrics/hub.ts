@@ -53,6 +53,10 @@ export class MetricsHub {
     };
   }
 
+  attachScenario(phases: readonly string[], active: () => number): void {
+    this.load.scenario = { phases, active };
+  }
+
   attachPrefixCache(cache: PrefixCache | null): void {
     this.load.prefix = cache;
   }

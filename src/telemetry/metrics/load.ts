@@ -23,6 +23,8 @@ export class LoadTracker {
   private inFlight = 0;
   /** The engine model's state, when it runs: its gauges replace the ones derived from events. */
   engine: EngineGauges | null = null;
+  /** A --scenario's phases and which is active (-1 before the first): a gauge on the mock's page. */
+  scenario: { readonly phases: readonly string[]; readonly active: () => number } | null = null;
   /** The prefix cache, when it is on: its counts on the mock's page. */
   prefix: PrefixCache | null = null;
   activeTokens = 0;

@@ -74,6 +74,18 @@ export function mockPage(ctx: PageContext): MetricsPage {
     },
   });
   new Gauge({
+    name: `${p}scenario_phase`,
+    help: 'With --scenario: 1 for the active phase, 0 for the others (a graph shows when each phase began)',
+    labelNames: ['phase'],
+    ...reg,
+    collect() {
+      const s = ctx.load.scenario;
+      if (!s) return;
+      const active = s.active();
+      s.phases.forEach((phase, i) => this.set({ phase }, i === active ? 1 : 0));
+    },
+  });
+  new Gauge({
     name: `${p}uptime_seconds`,
     help: 'Seconds since the server started',
     ...reg,
