@@ -183,6 +183,7 @@ export async function runPrimary(
     for (const w of [...bySlot.values(), ...(spareWorker ? [spareWorker] : [])])
       if (w.isConnected()) w.send({ type: 'config', config: c } satisfies PrimaryToWorker);
   });
+  owner.startScenario();
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
   for (let slot = 0; slot < config.workers; slot++) fork(slot);

@@ -27,6 +27,7 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
   const { state } = owner;
   const live: LiveConfig = { current: config };
   owner.admin.authority.onChange((c) => (live.current = c));
+  owner.startScenario();
   const workerId = 'worker-0';
   const running = await startServer({
     config,

@@ -158,6 +158,8 @@ class StreamTask implements ScheduledTask {
     if (this.injectFault(i, now)) return;
     this.next++;
     const isLast = i === body.events - 1;
+    // Engine mode: the grants the next event needs (its own steps on top of this one's).
+    if (!isLast) this.stepTarget += this.steps(this.next);
     // The re-anchoring rule: lateness up to the tolerance is caught up (deadlines stay absolute, so wake-up
     // lateness never turns into drift); a write later than that (the process was stopped, the loop blocked)
     // moves the rest of the schedule by the lateness, so the next event comes one gap after this one, as an
@@ -183,7 +185,6 @@ class StreamTask implements ScheduledTask {
       this.hooks.onTokens(n);
     }
     if (!isLast) {
-      this.stepTarget += this.steps(this.next);
       if (this.gate) {
         this.wake();
         return;

@@ -22,6 +22,8 @@ export interface GlobalOwner {
   readonly prefix: PrefixCache | null;
   /** The live config and the admin operations (/admin, scenarios, recording, accuracy tally). */
   readonly admin: AdminHost;
+  /** Starts the --scenario timeline (once every listener of the live config is in place). */
+  startScenario(): void;
   /** The engine model, once it runs: its gauges, its blocks the cache cannot use, its live knobs. */
   attachEngine(engine: EngineRunner): void;
   /** Stops serving the DCGM ports (first thing on shutdown: scrapers see the server going). */
@@ -66,13 +68,13 @@ export async function ownGlobalState(config: Config, logger: Logger, startedAt?:
   if (recorder) state.onRecord = (r) => recorder.write(r);
   const scenario = config.scenario ? ScenarioRunner.load(config.scenario, authority, state, logger) : null;
   state.startSampling();
-  scenario?.start();
   const ports = serveDcgmPorts(config, state, logger);
   return {
     state,
     videos: new VideoJobs(config.videoExpirySec),
     prefix,
     admin: new AdminHost(authority, summary, prefix, recorder, accuracy),
+    startScenario: () => scenario?.start(),
     attachEngine: (e) => {
       engine = e;
       state.attachEngine(e);

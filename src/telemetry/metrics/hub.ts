@@ -4,7 +4,7 @@ import { dynamoComponentPage, dynamoFrontendPage } from './dynamo.js';
 import { type EngineGauges } from '../../engine/runner.js';
 import { type PrefixCache } from '../../cache/prefix-cache.js';
 import { LoadTracker } from './load.js';
-import { mockPage } from './mock.js';
+import { mockPage, scenarioGauge } from './mock.js';
 import { type MetricsPage, type PageContext } from './page.js';
 import { sglangPage } from './sglang.js';
 import { trtllmPage } from './trtllm.js';
@@ -55,6 +55,7 @@ export class MetricsHub {
 
   attachScenario(phases: readonly string[], active: () => number): void {
     this.load.scenario = { phases, active };
+    this.pages.mock.registry.registerMetric(scenarioGauge(this.load));
   }
 
   attachPrefixCache(cache: PrefixCache | null): void {

@@ -3,6 +3,7 @@ import { MOCK_ITL, MOCK_LATENCY, MOCK_TTFT } from './buckets.js';
 import { CONTROL_CALLS } from '../events.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram } from './fast-histogram.js';
+import { type LoadTracker } from './load.js';
 import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
 
 /**
@@ -74,18 +75,6 @@ export function mockPage(ctx: PageContext): MetricsPage {
     },
   });
   new Gauge({
-    name: `${p}scenario_phase`,
-    help: 'With --scenario: 1 for the active phase, 0 for the others (a graph shows when each phase began)',
-    labelNames: ['phase'],
-    ...reg,
-    collect() {
-      const s = ctx.load.scenario;
-      if (!s) return;
-      const active = s.active();
-      s.phases.forEach((phase, i) => this.set({ phase }, i === active ? 1 : 0));
-    },
-  });
-  new Gauge({
     name: `${p}uptime_seconds`,
     help: 'Seconds since the server started',
     ...reg,
@@ -120,4 +109,23 @@ export function mockPage(ctx: PageContext): MetricsPage {
       if (e.itl) itl(endpoint).addItl(e.itl);
     },
   };
+}
+
+/**
+ * With --scenario: 1 for the active phase, 0 for the others. Registered on the mock page only when a
+ * scenario runs (a page without one has no such family).
+ */
+export function scenarioGauge(load: LoadTracker): Gauge {
+  return new Gauge({
+    name: 'aiperf_mock_scenario_phase',
+    help: 'With --scenario: 1 for the active phase, 0 for the others (a graph shows when each phase began)',
+    labelNames: ['phase'],
+    registers: [],
+    collect() {
+      const s = load.scenario;
+      if (!s) return;
+      const active = s.active();
+      s.phases.forEach((phase, i) => this.set({ phase }, i === active ? 1 : 0));
+    },
+  });
 }
