@@ -39,6 +39,9 @@ function completionLogprobs(plan: OutputPlan, choice: number, from: number, to: 
   return { tokens, token_logprobs: values, top_logprobs: tops, text_offset: offsets };
 }
 
+/** The end of a chunk that is not its choice's last (no logprobs, no running usage). */
+const MORE_TAIL = ',"logprobs":null,"finish_reason":null}]}\n\n';
+
 /** `echo` on completions: the prompt text each choice starts with ('' when not asked). */
 export function completionBody(meta: ResponseMeta, plan: OutputPlan, echo = '', logprobs: number | null = null) {
   return {
@@ -71,10 +74,17 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
   const choices = g.choices.map((c) => ({
     ...c,
     prefix: `data: ${chunkHead},"choices":[{"index":${c.index},"text":`,
+    lastTail: `,"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`,
     offset: codePoints(echo),
   }));
   let delivered = 0;
+  // The common stream (one token per chunk, no logprobs, no running usage): precomputed pieces only.
+  const simple = shape.interval === 1 && shape.logprobs === null && shape.usage !== 'continuous';
   const choiceFrame = (c: (typeof choices)[number], j: number): string => {
+    if (simple) {
+      const text = (j === 0 ? echo : '') + (j < c.tokens ? c.plan.content.at(j) : '');
+      return `${c.prefix}${jsonText(text)}${j === c.last ? c.lastTail : MORE_TAIL}`;
+    }
     const from = g.from(j);
     const to = Math.min(g.to(j), c.tokens);
     let text = j === 0 ? echo : '';

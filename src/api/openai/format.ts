@@ -69,6 +69,9 @@ function toolCalls(plan: OutputPlan, args: string): unknown[] {
   return [{ id: call.id, type: 'function', function: { name: call.name, arguments: args } }];
 }
 
+/** The end of a chunk that is not its choice's last (no logprobs, no running usage). */
+const MORE_TAIL = '},"logprobs":null,"finish_reason":null}]}\n\n';
+
 export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, logprobs: number | null = null) {
   return {
     id: meta.id,
@@ -105,12 +108,22 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
   const chunkHead = head(meta, 'chat.completion.chunk');
   const choices = g.choices.map((c) => {
     const prefix = `data: ${chunkHead},"choices":[{"index":${c.index},"delta":{`;
-    return { ...c, prefix, open: `${prefix}"role":"assistant",` };
+    const lastTail = `},"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`;
+    return { ...c, prefix, open: `${prefix}"role":"assistant",`, lastTail };
   });
+  // The common stream (one token per chunk, no logprobs, no tool call, no running usage) builds each chunk
+  // from precomputed pieces: per-token garbage is what delays every other stream's next token.
+  const simple = shape.interval === 1 && shape.logprobs === null && shape.usage !== 'continuous';
   let delivered = 0;
   const choiceFrame = (c: (typeof choices)[number], j: number): string => {
     const p = c.plan;
     const R = p.reasoning.length;
+    if (simple && !p.toolCall) {
+      const start = j === 0 ? c.open : c.prefix;
+      const tail = j === c.last ? c.lastTail : MORE_TAIL;
+      if (j < R) return `${start}"reasoning_content":${jsonText(p.reasoning.at(j))}${tail}`;
+      return `${start}"content":${jsonText(j < c.tokens ? p.content.at(j - R) : '')}${tail}`;
+    }
     const from = g.from(j);
     const to = Math.min(g.to(j), c.tokens);
     let reasoning = '';
