@@ -19,6 +19,7 @@ export function benchProblems(r: BenchResults, expectTool?: string): string[] {
   for (const [who, levels] of [
     ['mock', r.timing?.levels ?? []],
     ['bare', r.timing?.baselineLevels ?? []],
+    ['2 workers', r.timing?.clusterLevels ?? []],
   ] as const)
     for (const l of levels)
       if (l.badStreams > 0 || l.streams === 0)

@@ -48,6 +48,7 @@ export function markdown(r: BenchResults): string {
       const b = base.find((x) => x.concurrency === l.concurrency);
       if (b) lines.push(row(b, 'bare '));
     }
+    for (const l of r.timing.clusterLevels ?? []) lines.push(row(l, '2 workers '));
     lines.push(
       '',
       `Highest concurrency with p99 |ITL error| ≤ 1 ms: **${r.timing.maxConcurrencyWithin1ms ?? 'none'}**`,
@@ -55,7 +56,7 @@ export function markdown(r: BenchResults): string {
     );
     if (base.length)
       lines.push(
-        '"bare N": the same client and level against a bare `node:http` server that paces the same streams with one `setTimeout` per event and does nothing else (same run, right after the mock\'s level): what this runtime and machine give without the mock\'s scheduler, parsing, planning and telemetry.',
+        '"bare N": the same client and level against a bare `node:http` server that paces the same streams with one `setTimeout` per event and does nothing else (same run, right after the mock\'s level): what this runtime and machine give without the mock\'s scheduler, parsing, planning and telemetry. "2 workers N": the mock with `--workers 2` (no spare) at the same level, measured after the others.',
         '',
       );
     const w = r.timing.machineWake;

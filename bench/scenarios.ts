@@ -60,6 +60,8 @@ export interface BenchResults {
      * streams with one setTimeout per event (bench/baselines/bare-timed.ts).
      */
     baselineLevels?: TimingLevel[];
+    /** The same levels against the mock with `--workers 2` (no spare), measured after the others. */
+    clusterLevels?: TimingLevel[];
     /** Same run, idle machine: how late a 5 ms futex sleep wakes (ms); a floor under the ITL error. */
     machineWake?: { sleepMs: number; n: number; p50: number; p99: number; max: number };
   };
@@ -108,6 +110,8 @@ export interface Plan {
   warmup: number;
   connections: number;
   concurrencies: number[];
+  /** Timing levels also run against `--workers 2` (issue 19: the cluster must keep up where one worker does). */
+  clusterConcurrencies: number[];
   timingSeconds: number;
   startups: number;
   /** Interleaved rounds per overhead target; the median round is reported. */
@@ -306,6 +310,14 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
   } finally {
     await Promise.all([p.stop(), base.stop()]);
   }
+  const clusterLevels: TimingLevel[] = [];
+  const cluster = await mock(['--ttft', String(ttft), '--itl', String(itl), '--workers', '2', '--no-spare-worker']);
+  try {
+    await timingClient({ url: cluster.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
+    for (const concurrency of plan.clusterConcurrencies) clusterLevels.push(await level(cluster, concurrency));
+  } finally {
+    await cluster.stop();
+  }
   const ok = levels.filter((l) => l.itl.p99 <= 1 && l.badStreams === 0).map((l) => l.concurrency);
   return {
     ttft,
@@ -315,6 +327,7 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
     levels,
     maxConcurrencyWithin1ms: ok.length ? Math.max(...ok) : null,
     baselineLevels,
+    clusterLevels,
     machineWake: wake,
   };
 }
