@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import OpenAI from 'openai';
-import { postJson, startServer, type TestServer } from '../support/server.js';
+import { postJson, startServer } from '../support/server.js';
+import { serverWithOpenAI } from '../support/openai-server.js';
 
 /**
  * Wire fidelity beyond plain text with the official openai SDK: logprobs (OpenAI's chat and legacy
@@ -30,19 +31,11 @@ const validWeather = ajv.compile(WEATHER);
 const messages = [{ role: 'user' as const, content: 'What will the weather be in the harbour town?' }];
 
 describe('OpenAI output options with the openai SDK', () => {
-  let server: TestServer;
-  let client: OpenAI;
-  before(async () => {
-    server = await startServer(['--ttft', '2', '--itl', '1']);
-    client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
-  });
-  after(async () => {
-    assert.equal(await server.stop(), 0);
-  });
+  const ctx = serverWithOpenAI(['--ttft', '2', '--itl', '1']);
 
   it('chat logprobs: one entry per content token, top alternatives, probabilities that sum to at most 1', async () => {
     const ask = () =>
-      client.chat.completions.create({ model: 'm', messages, max_tokens: 12, logprobs: true, top_logprobs: 3 });
+      ctx.client.chat.completions.create({ model: 'm', messages, max_tokens: 12, logprobs: true, top_logprobs: 3 });
     const r = await ask();
     const entries = r.choices[0]!.logprobs!.content!;
     assert.equal(entries.length, r.usage!.completion_tokens);
@@ -57,7 +50,7 @@ describe('OpenAI output options with the openai SDK', () => {
     }
     assert.deepEqual((await ask()).choices[0]!.logprobs, r.choices[0]!.logprobs, 'deterministic');
     // Streaming: every content chunk carries its token's entry.
-    const stream = await client.chat.completions.create({
+    const stream = await ctx.client.chat.completions.create({
       model: 'm',
       messages,
       max_tokens: 12,
@@ -71,7 +64,7 @@ describe('OpenAI output options with the openai SDK', () => {
   });
 
   it('completions logprobs N: tokens, token_logprobs, top_logprobs, text_offset (echo included)', async () => {
-    const r = await client.completions.create({
+    const r = await ctx.client.completions.create({
       model: 'm',
       prompt: 'Tide tables:',
       max_tokens: 8,
@@ -109,11 +102,11 @@ describe('OpenAI output options with the openai SDK', () => {
       ],
     ];
     for (const [path, body, message] of cases) {
-      const res = await postJson(server.url + path, { model: 'm', max_tokens: 2, ...body });
+      const res = await postJson(ctx.server.url + path, { model: 'm', max_tokens: 2, ...body });
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.status}`);
       assert.match(((await res.json()) as { error: { message: string } }).error.message, message);
     }
-    const ok = await postJson(`${server.url}/v1/completions`, {
+    const ok = await postJson(`${ctx.server.url}/v1/completions`, {
       model: 'm',
       prompt: 'x',
       max_tokens: 2,
@@ -124,7 +117,7 @@ describe('OpenAI output options with the openai SDK', () => {
 
   it('tool calls: required and named choices answer with arguments valid against the schema', async () => {
     for (const tool_choice of ['required', { type: 'function', function: { name: 'get_weather' } }] as const) {
-      const r = await client.chat.completions.create({ model: 'm', messages, max_tokens: 60, tools, tool_choice });
+      const r = await ctx.client.chat.completions.create({ model: 'm', messages, max_tokens: 60, tools, tool_choice });
       const choice = r.choices[0]!;
       assert.equal(choice.finish_reason, 'tool_calls');
       assert.equal(choice.message.content, null);
@@ -133,7 +126,7 @@ describe('OpenAI output options with the openai SDK', () => {
       if (typeof tool_choice === 'object' || call.function.name === 'get_weather')
         assert.ok(validWeather(JSON.parse(call.function.arguments)), ajv.errorsText(validWeather.errors));
     }
-    const none = await client.chat.completions.create({
+    const none = await ctx.client.chat.completions.create({
       model: 'm',
       messages,
       max_tokens: 5,
@@ -141,7 +134,7 @@ describe('OpenAI output options with the openai SDK', () => {
       tool_choice: 'none',
     });
     assert.equal(none.choices[0]!.message.tool_calls, undefined);
-    const bad = await postJson(`${server.url}/v1/chat/completions`, {
+    const bad = await postJson(`${ctx.server.url}/v1/chat/completions`, {
       model: 'm',
       messages,
       tools,
@@ -151,7 +144,7 @@ describe('OpenAI output options with the openai SDK', () => {
   });
 
   it("tool calls stream as vLLM's (id and name first, arguments across deltas); the SDK's stream helper assembles them", async () => {
-    const stream = client.chat.completions.stream({
+    const stream = ctx.client.chat.completions.stream({
       model: 'm',
       messages,
       max_tokens: 60,
@@ -169,7 +162,7 @@ describe('OpenAI output options with the openai SDK', () => {
     assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
     assert.ok(argumentDeltas > 3, `${argumentDeltas} argument deltas`);
     // The non-streaming answer to the same request is the same call.
-    const once = await client.chat.completions.create({
+    const once = await ctx.client.chat.completions.create({
       model: 'm',
       messages,
       max_tokens: 60,
@@ -192,7 +185,7 @@ describe('OpenAI output options with the openai SDK', () => {
     };
     const valid = ajv.compile(schema);
     for (const max_tokens of [30, 200]) {
-      const r = await client.chat.completions.parse({
+      const r = await ctx.client.chat.completions.parse({
         model: 'm',
         messages,
         max_tokens,
@@ -204,14 +197,14 @@ describe('OpenAI output options with the openai SDK', () => {
       const used = r.usage!.completion_tokens;
       assert.ok(used <= max_tokens && used >= 0.7 * max_tokens, `${used} tokens for max_tokens ${max_tokens}`);
     }
-    const obj = await client.chat.completions.create({
+    const obj = await ctx.client.chat.completions.create({
       model: 'm',
       messages,
       max_tokens: 40,
       response_format: { type: 'json_object' },
     });
     assert.equal(typeof JSON.parse(obj.choices[0]!.message.content!), 'object');
-    const guided = await postJson(`${server.url}/v1/completions`, {
+    const guided = await postJson(`${ctx.server.url}/v1/completions`, {
       model: 'm',
       prompt: 'Forecast:',
       max_tokens: 50,
@@ -222,13 +215,13 @@ describe('OpenAI output options with the openai SDK', () => {
   });
 
   it('n > 1: distinct choices with their own indexes, interleaved in the stream, usage summed', async () => {
-    const r = await client.chat.completions.create({ model: 'm', messages, max_tokens: 10, n: 3 });
+    const r = await ctx.client.chat.completions.create({ model: 'm', messages, max_tokens: 10, n: 3 });
     assert.deepEqual(
       r.choices.map((c) => c.index),
       [0, 1, 2],
     );
     assert.equal(new Set(r.choices.map((c) => c.message.content)).size, 3);
-    const stream = client.chat.completions.stream({
+    const stream = ctx.client.chat.completions.stream({
       model: 'm',
       messages,
       max_tokens: 10,
@@ -246,9 +239,9 @@ describe('OpenAI output options with the openai SDK', () => {
     );
     assert.deepEqual(order.slice(0, 3), [0, 1, 2], 'one chunk per choice per step');
     assert.equal(final.usage!.completion_tokens, r.usage!.completion_tokens);
-    const completion = await client.completions.create({ model: 'm', prompt: 'x', max_tokens: 4, n: 2 });
+    const completion = await ctx.client.completions.create({ model: 'm', prompt: 'x', max_tokens: 4, n: 2 });
     assert.equal(completion.choices.length, 2);
-    const tooMany = await postJson(`${server.url}/v1/chat/completions`, { model: 'm', messages, n: 129 });
+    const tooMany = await postJson(`${ctx.server.url}/v1/chat/completions`, { model: 'm', messages, n: 129 });
     assert.equal(tooMany.status, 400);
   });
 });

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { postJson, startServer, type TestServer } from '../support/server.js';
+import { postJson } from '../support/server.js';
+import { serverWithOpenAI } from '../support/openai-server.js';
 
 describe('OpenAI Responses with the openai client', () => {
-  let server: TestServer;
-  let client: OpenAI;
-  before(async () => {
-    server = await startServer(['--ttft', '2', '--itl', '1']);
-    client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
-  });
-  after(async () => {
-    assert.equal(await server.stop(), 0);
-  });
+  const ctx = serverWithOpenAI(['--ttft', '2', '--itl', '1']);
 
   it('non-streaming: output_text, usage in Responses keys, max_output_tokens honoured', async () => {
-    const r = await client.responses.create({
+    const r = await ctx.client.responses.create({
       model: 'gpt-4.1',
       input: 'Tell me about lighthouses.',
       instructions: 'Be short.',
@@ -30,7 +23,7 @@ describe('OpenAI Responses with the openai client', () => {
   });
 
   it('streaming: created … output_text.delta … completed, deltas add up to the final text', async () => {
-    const stream = await client.responses.create({
+    const stream = await ctx.client.responses.create({
       model: 'gpt-4.1',
       input: [{ role: 'user', content: 'Describe the tide.' }],
       max_output_tokens: 15,
@@ -55,7 +48,7 @@ describe('OpenAI Responses with the openai client', () => {
   });
 
   it('reasoning models think first; the stream helper assembles the final response', async () => {
-    const r = await client.responses.create({
+    const r = await ctx.client.responses.create({
       model: 'openai/gpt-oss-20b',
       input: 'Why is the sky blue?',
       reasoning: { effort: 'low' },
@@ -63,14 +56,14 @@ describe('OpenAI Responses with the openai client', () => {
     });
     assert.equal(r.usage?.output_tokens_details.reasoning_tokens, 100);
     assert.equal(r.output[0]!.type, 'reasoning');
-    const helper = client.responses.stream({ model: 'qwen3', input: 'Why?', max_output_tokens: 300 });
+    const helper = ctx.client.responses.stream({ model: 'qwen3', input: 'Why?', max_output_tokens: 300 });
     const final = await helper.finalResponse();
     assert.equal(final.output.at(-1)!.type, 'message');
     assert.ok(final.output_text.length > 0);
   });
 
   it('bad input is a 400 in the OpenAI shape', async () => {
-    const res = await postJson(`${server.url}/v1/responses`, { model: 'm' });
+    const res = await postJson(`${ctx.server.url}/v1/responses`, { model: 'm' });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /input/);
   });

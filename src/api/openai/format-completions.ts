@@ -1,11 +1,9 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { openAIUsage } from '../../generation/usage.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
-import { head, jsonText, openAIErrorFrame, runningUsage, type StreamShape, usageFrame } from './format.js';
-import { Grouping } from './grouping.js';
+import { DONE_FRAME, head, jsonText, openAIErrorFrame, runningUsage, type StreamShape, usageFrame } from './format.js';
+import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs } from './logprobs.js';
-
-const DONE_FRAME = 'data: [DONE]\n\n';
 
 /** Length in code points, as Python's len() counts text offsets. */
 const codePoints = (s: string): number => {
@@ -99,19 +97,11 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
     const finish = j === c.last ? `"${c.plan.finishReason}"` : 'null';
     return `${c.prefix}${jsonText(text)},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
   };
-  return {
-    events: g.events,
-    tokenEvents: g.tokenEvents,
-    frame(j: number): string {
-      if (choices.length === 1) return choiceFrame(choices[0]!, j);
-      let out = '';
-      for (const c of choices) if (j <= c.last) out += choiceFrame(c, j);
-      return out;
-    },
-    get trailer() {
-      return (shape.usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME;
-    },
-    errorFrame: openAIErrorFrame,
-    ...(g.grouped ? { tokensIn: (j: number) => g.tokensIn(j), stepsIn: (j: number) => g.stepsIn(j) } : {}),
-  };
+  return groupedBody(
+    g,
+    choices,
+    choiceFrame,
+    () => (shape.usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME,
+    openAIErrorFrame,
+  );
 }

@@ -1,12 +1,12 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../../generation/usage.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
-import { Grouping } from './grouping.js';
+import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs, utf8Bytes } from './logprobs.js';
 
 const q = JSON.stringify;
 
-const DONE_FRAME = 'data: [DONE]\n\n';
+export const DONE_FRAME = 'data: [DONE]\n\n';
 
 /** OpenAI's in-band error event (AIPerf and inference-perf detect it): a data line with an `error` object. */
 export function openAIErrorFrame(message: string): string {
@@ -150,20 +150,11 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
     const finish = j === c.last ? `"${p.finishReason}"` : 'null';
     return `${j === 0 ? c.open : c.prefix}${fields.join(',')}},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
   };
-  return {
-    events: g.events,
-    tokenEvents: g.tokenEvents,
-    frame(j: number): string {
-      if (choices.length === 1) return choiceFrame(choices[0]!, j);
-      let out = '';
-      for (const c of choices) if (j <= c.last) out += choiceFrame(c, j);
-      return out;
-    },
-    // Built when the stream ends, not held for its whole life.
-    get trailer() {
-      return (shape.usage !== 'none' ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME;
-    },
-    errorFrame: openAIErrorFrame,
-    ...(g.grouped ? { tokensIn: (j: number) => g.tokensIn(j), stepsIn: (j: number) => g.stepsIn(j) } : {}),
-  };
+  return groupedBody(
+    g,
+    choices,
+    choiceFrame,
+    () => (shape.usage !== 'none' ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME,
+    openAIErrorFrame,
+  );
 }

@@ -1,4 +1,5 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
+import { type StreamBody } from '../contract.js';
 
 /** One choice's place in the stream: `slots` positions laid out in events, the first `tokens` of them real tokens. */
 export interface GroupedChoice {
@@ -65,4 +66,32 @@ export class Grouping {
   get grouped(): boolean {
     return this.interval > 1 || this.choices.length > 1;
   }
+}
+
+/**
+ * The StreamBody of a grouped stream: event j is the chunk of every choice still running (one choice: its
+ * chunk alone), then `trailer` (built when the stream ends, not held for its whole life).
+ */
+export function groupedBody<C extends GroupedChoice>(
+  g: Grouping,
+  choices: readonly C[],
+  chunk: (c: C, j: number) => string,
+  trailer: () => string,
+  errorFrame: (message: string) => string,
+): StreamBody {
+  return {
+    events: g.events,
+    tokenEvents: g.tokenEvents,
+    frame(j: number): string {
+      if (choices.length === 1) return chunk(choices[0]!, j);
+      let out = '';
+      for (const c of choices) if (j <= c.last) out += chunk(c, j);
+      return out;
+    },
+    get trailer() {
+      return trailer();
+    },
+    errorFrame,
+    ...(g.grouped ? { tokensIn: (j: number) => g.tokensIn(j), stepsIn: (j: number) => g.stepsIn(j) } : {}),
+  };
 }
