@@ -1,26 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { type ServerResponse } from 'node:http';
-import { type GenerationApi, type GenerationRequest, type ResponseMeta } from '../api/contract.js';
-import { TokenGate } from '../engine/runner.js';
-import {
-  engineFinishReason,
-  type OutputPlan,
-  plannedTokens,
-  planSteps,
-  reasoningTokens,
-} from '../generation/planner.js';
+import { type GenerationApi, type ResponseMeta } from '../api/contract.js';
+import { type TokenGate } from '../engine/runner.js';
+import { engineFinishReason, plannedTokens, planSteps, reasoningTokens } from '../generation/planner.js';
 import { type RequestEnded } from '../telemetry/events.js';
 import { binGaps, uniformGaps } from '../telemetry/itl-bins.js';
 import { type LatencyPlan, planLatency, wholeResponseOffsetMs } from '../timing/latency.js';
 import { type ApiRequest, type AppContext } from './context.js';
-import { queueFull } from './errors.js';
-import { type Fault, httpFault } from './faults.js';
-import { intake } from './intake.js';
-import { planRequest } from './plan.js';
-import { lookupPrompt, noStore } from './prefix.js';
-import { refused, reportEnd } from './request-events.js';
+import { httpFault } from './faults.js';
+import { noStore } from './prefix.js';
+import { reportEnd } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
 import { scheduleOnce, startStream } from './stream-loop.js';
+import { accept, admit, lookup, type Looked } from './admission.js';
 
 let createdSecond = 0;
 let createdAt = 0;
@@ -31,20 +23,6 @@ function unixSeconds(now: number): number {
     createdSecond = Math.floor(Date.now() / 1000);
   }
   return createdSecond;
-}
-
-/** A request that passed parsing and fault injection: what every later step works from. */
-interface Accepted {
-  readonly request: GenerationRequest;
-  readonly plan: OutputPlan;
-  readonly fault: Fault | null;
-  /** The prompt's token ids when the prefix cache is on. */
-  readonly promptIds: readonly number[] | null;
-}
-
-/** Accepted, with the prefix cache's answer: cached tokens in the plan, and how the prompt gets cached. */
-interface Looked extends Accepted {
-  readonly storePrompt: () => void;
 }
 
 /** One admitted generation: everything the answer step needs, named. */
@@ -118,77 +96,6 @@ export function generationHandler(ctx: AppContext, api: GenerationApi) {
     if (accepted.request.stream) answerStream(g);
     else answerJson(g);
   };
-}
-
-/** Parse, header rules, the output plan, fault injection; a refusal is answered here (null). */
-function accept(ctx: AppContext, api: GenerationApi, req: ApiRequest, res: ServerResponse): Accepted | null {
-  const taken = intake(ctx, req, res, {
-    endpoint: api.endpoint,
-    generation: true,
-    family: api.family,
-    parse: () => {
-      api.checkHeaders?.(req.headers);
-      const request = api.parse(req.body, req.headers);
-      return { request, ...planRequest(ctx, api, request) };
-    },
-    model: ({ request }) => request.model,
-  });
-  return taken && { ...taken.request, fault: taken.fault };
-}
-
-/**
- * The prefix cache's answer (an IPC round trip in cluster mode): null when the client left meanwhile,
- * which is then counted like a client that left while queued.
- */
-async function lookup(
-  ctx: AppContext,
-  api: GenerationApi,
-  req: ApiRequest,
-  res: ServerResponse,
-  accepted: Accepted,
-): Promise<Looked | null> {
-  const cache = await lookupPrompt(ctx, accepted.request, accepted.plan, accepted.promptIds);
-  if (res.destroyed) {
-    reportEnd(ctx, req, refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
-    return null;
-  }
-  return { ...accepted, plan: cache.plan, storePrompt: cache.store };
-}
-
-/**
- * Engine model: the request queues for a batch slot; a full queue refuses it before it starts (false).
- * In cluster mode the engine lives in the primary: its answer takes one IPC round trip.
- * Open loop: nothing to wait for (null).
- */
-async function admit(
-  ctx: AppContext,
-  api: GenerationApi,
-  req: ApiRequest,
-  res: ServerResponse,
-  { request, plan }: Looked,
-): Promise<TokenGate | null | false> {
-  const engine = ctx.engine;
-  if (!engine) return null;
-  const gate = new TokenGate(request.model);
-  // Cached prompt blocks need no prefill (and hold no new KV blocks).
-  const accepted = await engine.submit(gate, plan.promptTokens - plan.cachedTokens, planSteps(plan));
-  if (accepted && res.destroyed) {
-    engine.cancel(gate); // the client left while the primary decided
-    reportEnd(ctx, req, refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
-    return false;
-  }
-  if (!accepted) {
-    const err = queueFull(ctx.config.queueFullStatus);
-    reportEnd(
-      ctx,
-      req,
-      refused(api.endpoint, true, req.body, err.status, 'overloaded', performance.now() - req.arrival),
-    );
-    sendError(res, err, api.family);
-    return false;
-  }
-  res.once('close', () => engine.cancel(gate));
-  return gate;
 }
 
 /** The latency plan and the start event; from here on the request counts as in flight. */
