@@ -20,6 +20,8 @@ export function benchProblems(r: BenchResults, expectTool?: string): string[] {
     ['mock', r.timing?.levels ?? []],
     ['bare', r.timing?.baselineLevels ?? []],
     ['2 workers', r.timing?.clusterLevels ?? []],
+    ['recording off', r.recording?.off ?? []],
+    ['recording on', r.recording?.on ?? []],
   ] as const)
     for (const l of levels)
       if (l.badStreams > 0 || l.streams === 0)

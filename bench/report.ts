@@ -107,6 +107,23 @@ export function markdown(r: BenchResults): string {
       '',
     );
   }
+  if (r.recording) {
+    const g = r.recording;
+    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    lines.push(
+      `## Request recording (${g.concurrency} streams, TTFT 20 ms, ITL 5 ms; median of ${g.rounds} alternated rounds)`,
+      '',
+      '| --record-requests | TTFT \\|err\\| p99 (ms) | ITL \\|err\\| p99 (ms) | tokens/s | server CPU (cores) |',
+      '|---|---|---|---|---|',
+    );
+    for (const side of ['off', 'on'] as const) {
+      const ls = g[side];
+      lines.push(
+        `| ${side} | ${f(med(ls.map((l) => l.ttft.p99)))} | ${f(med(ls.map((l) => l.itl.p99)))} | ${f(med(ls.map((l) => l.tokensPerSec)), 0)} | ${f(med(ls.map((l) => l.serverCores)))} |`,
+      );
+    }
+    lines.push('', `Lines written for the ${g.streamsServed} streams served with recording on: ${g.linesWritten}.`, '');
+  }
   if (r.prefix) {
     lines.push('## Prefix cache: CPU per request', '');
     lines.push(

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchProblems } from './check.js';
 import { frameCost, prefixCost, tokenizerCost } from './prefix-cost.js';
+import { recordingScenario } from './recording.js';
 import { markdown, svgPlot } from './report.js';
 import {
   type BenchResults,
@@ -35,7 +36,9 @@ const flag = (name: string): string | undefined => {
 const quick = argv.includes('--quick');
 const name = flag('name') ?? (quick ? 'quick' : 'latest');
 const expectTool = flag('expect-tool');
-const only = new Set((flag('only') ?? 'nonstreaming,streaming,timing,burst,cluster,startup,prefix').split(','));
+const only = new Set(
+  (flag('only') ?? 'nonstreaming,streaming,timing,burst,cluster,startup,recording,prefix').split(','),
+);
 
 const plan: Plan = quick
   ? {
@@ -125,6 +128,10 @@ if (only.has('startup')) {
   results.startup = await startup(plan);
 }
 
+if (only.has('recording')) {
+  log('request recording');
+  results.recording = await recordingScenario(plan);
+}
 if (only.has('prefix')) {
   log('prefix cache cost per request');
   results.prefix = prefixCost(quick);

@@ -1,4 +1,5 @@
 import { type FrameCostRow, type PrefixCostRow, type TokenizerCostRow } from './prefix-cost.js';
+import { type RecordingResult } from './recording.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { SEMI_SPACE_FLAG } from '../src/server/heap.js';
@@ -79,6 +80,8 @@ export interface BenchResults {
     }[];
   };
   startup?: { samplesMs: number[]; medianMs: number; bareNodeMs: number };
+  /** The timing client at one level against the mock without and with --record-requests (issue 21). */
+  recording?: RecordingResult;
   /** Prefix-cache CPU per request (issue 18), in-process. */
   prefix?: PrefixCostRow[];
   /** Tokenizer start-up and prompt counting cost (issue 20), in-process. */
@@ -272,7 +275,7 @@ function jsonChild<T>(script: string, args: string[]): Promise<T> {
   });
 }
 
-const timingClient = (args: Record<string, unknown>) =>
+export const timingClient = (args: Record<string, unknown>) =>
   jsonChild<Omit<TimingLevel, 'concurrency' | 'tokensPerSec' | 'serverCores'>>('timing-client.js', [
     JSON.stringify(args),
   ]);
