@@ -183,8 +183,11 @@ describe('embeddings, rankings and TGI with the official clients', () => {
       return took;
     };
     await timed(1); // warm up
-    const one = await timed(1);
-    const twenty = await timed(20);
+    // The least of three: noise (a GC pause, a busy CI host) only ever adds time, the model's term never leaves.
+    const least = async (inputs: number): Promise<number> =>
+      Math.min(await timed(inputs), await timed(inputs), await timed(inputs));
+    const one = await least(1);
+    const twenty = await least(20);
     // 5 + 2 × inputs ms, plus a few ms of the client's own; the difference is the per-input term alone.
     assert.ok(one >= 5 + 2 && one < 5 + 2 + 15, `${one.toFixed(1)} ms for 5 + 2 × 1`);
     assert.ok(twenty >= 5 + 2 * 20 && twenty < 5 + 2 * 20 + 15, `${twenty.toFixed(1)} ms for 5 + 2 × 20`);
