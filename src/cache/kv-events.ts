@@ -1,4 +1,3 @@
-import { encode } from '@msgpack/msgpack';
 import { type KvEventListener } from './prefix-cache.js';
 
 /**
@@ -23,8 +22,16 @@ export type KvEvent =
   | { readonly type: 'BlockRemoved'; readonly block_hashes: readonly number[]; readonly medium: 'GPU' }
   | { readonly type: 'AllBlocksCleared' };
 
+type Encode = (value: unknown) => Uint8Array;
+
 /** One message's frames: topic, sequence number, payload. Pure (the tests decode it back). */
-export function kvEventFrames(topic: string, seq: number, ts: number, events: readonly KvEvent[]): Buffer[] {
+export function kvEventFrames(
+  encode: Encode,
+  topic: string,
+  seq: number,
+  ts: number,
+  events: readonly KvEvent[],
+): Buffer[] {
   const seqBytes = Buffer.alloc(8);
   seqBytes.writeBigUInt64BE(BigInt(seq));
   const payload = encode({ ts, events, data_parallel_rank: 0 });
@@ -50,6 +57,7 @@ export class KvEventPublisher implements KvEventListener {
   private sending: Promise<void> = Promise.resolve();
 
   private constructor(
+    private readonly encode: Encode,
     private readonly socket: PubSocket,
     private readonly topic: string,
     private readonly blockTokens: number,
@@ -57,7 +65,9 @@ export class KvEventPublisher implements KvEventListener {
 
   /** Binds (an address with `*` or `::`, or ipc/inproc) or connects, as vLLM's publisher decides. */
   static async open(endpoint: string, topic: string, blockTokens: number): Promise<KvEventPublisher> {
+    // Both loaded only when --kv-events-endpoint is set.
     const zmq = await import('zeromq');
+    const { encode } = await import('@msgpack/msgpack');
     const socket = new zmq.Publisher({ sendHighWaterMark: 100_000 });
     const bind =
       endpoint.includes('*') ||
@@ -66,7 +76,7 @@ export class KvEventPublisher implements KvEventListener {
       endpoint.startsWith('inproc://');
     if (bind) await socket.bind(endpoint);
     else socket.connect(endpoint);
-    return new KvEventPublisher(socket, topic, blockTokens);
+    return new KvEventPublisher(encode, socket, topic, blockTokens);
   }
 
   stored(hashes: readonly number[], parent: number | null, tokenIds: readonly number[] | null): void {
@@ -105,7 +115,7 @@ export class KvEventPublisher implements KvEventListener {
     this.flushing = false;
     const events = this.pending;
     this.pending = [];
-    const frames = kvEventFrames(this.topic, this.seq++, Date.now() / 1000, events);
+    const frames = kvEventFrames(this.encode, this.topic, this.seq++, Date.now() / 1000, events);
     // One send at a time on a zeromq socket; a PUB socket never blocks (it drops past its high-water mark).
     this.sending = this.sending.then(
       () => this.socket.send(frames),

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Tokenizer as HfLibTokenizer } from '@huggingface/tokenizers';
+import { type Tokenizer as HfLibTokenizer } from '@huggingface/tokenizers';
 import { type Tokenizer } from './tokenizer.js';
 
 const require = createRequire(import.meta.url);
@@ -117,6 +117,8 @@ class HfTokenizer implements Tokenizer {
 }
 
 export function loadHfTokenizer(hf: HfTokenizerFile): Tokenizer {
+  // Loaded only when a Hugging Face tokenizer is chosen (its CommonJS build: start-up stays synchronous).
+  const lib = require('@huggingface/tokenizers') as { Tokenizer: typeof HfLibTokenizer };
   const json = JSON.parse(readFileSync(hf.file, 'utf8')) as object;
-  return new HfTokenizer(hf.name, new HfLibTokenizer(json, configBeside(hf.file)));
+  return new HfTokenizer(hf.name, new lib.Tokenizer(json, configBeside(hf.file)));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import { blockHashes, maxHitBlocks } from '../../src/cache/block-hash.js';
 import { kvEventFrames } from '../../src/cache/kv-events.js';
 import { type KvEventListener, PrefixCache } from '../../src/cache/prefix-cache.js';
@@ -123,7 +123,7 @@ describe('PrefixCache', () => {
 describe('KV event frames (vllm/distributed/kv_events.py: ZmqEventPublisher, KVEventBatch)', () => {
   it('topic, 8-byte big-endian sequence, msgpack batch of tagged events', () => {
     const hashes = blockHashes(ids(32), 16);
-    const frames = kvEventFrames('kv', 258, 1700000000.5, [
+    const frames = kvEventFrames(encode, 'kv', 258, 1700000000.5, [
       {
         type: 'BlockStored',
         block_hashes: hashes,
