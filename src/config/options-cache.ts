@@ -10,6 +10,15 @@ export const PREFIX_CACHE_OPTIONS = {
     describe:
       'Reuse the KV blocks of a shared prompt prefix: usage reports cached tokens and TTFT pays only for the uncached ones (--no-prefix-caching: 0 cached tokens always)',
   },
+  prefixCacheHitRate: {
+    flag: 'prefix-cache-hit-rate',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    group: 'Prefix cache',
+    describe:
+      'Synthetic: every request hits this share of its cacheable blocks, whatever came before (quick scenarios; the cache is then not consulted). Unset: the real cache',
+  },
   kvEventsEndpoint: {
     flag: 'kv-events-endpoint',
     kind: 'string',

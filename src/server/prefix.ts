@@ -28,6 +28,12 @@ export async function lookupPrompt(
   const cache = ctx.prefix;
   if (!cache || !promptIds) return { plan, store: noStore };
   const B = ctx.config.kvBlockTokens;
+  const forced = ctx.config.prefixCacheHitRate;
+  if (forced !== undefined) {
+    // Synthetic hit share (--prefix-cache-hit-rate): no lookup, no store, the same answer every time.
+    const cachedTokens = Math.floor(forced * maxHitBlocks(promptIds.length, B)) * B;
+    return { plan: cachedTokens === 0 ? plan : { ...plan, cachedTokens }, store: noStore };
+  }
   const hashes = blockHashes(promptIds, B);
   if (hashes.length === 0) return { plan, store: noStore };
   const hit = cache.lookup(hashes, maxHitBlocks(promptIds.length, B));

@@ -182,6 +182,20 @@ describe('prefix cache: off, and across cluster workers', () => {
   const cachedOf = (json: Record<string, unknown>): number =>
     (json['usage'] as { prompt_tokens_details: { cached_tokens: number } }).prompt_tokens_details.cached_tokens;
 
+  it('--prefix-cache-hit-rate (synthetic): the same share of the cacheable blocks on every request', async () => {
+    const server = await startServer(['--fast', '--prefix-cache-hit-rate', '0.5']);
+    try {
+      const P = o200k.encode(body.messages[0]!.content).length;
+      for (let i = 0; i < 2; i++)
+        assert.equal(
+          cachedOf((await callFresh(`${server.url}/v1/chat/completions`, 'POST', body)).json),
+          Math.floor(0.5 * Math.floor((P - 1) / B)) * B,
+        );
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
   it('--no-prefix-caching: a repeated prompt reports 0 cached tokens', async () => {
     const server = await startServer(['--fast', '--no-prefix-caching']);
     try {
