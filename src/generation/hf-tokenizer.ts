@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Tokenizer as HfLibTokenizer } from '@huggingface/tokenizers';
+import { splitByDecode } from './split-tokens.js';
 import { type Tokenizer } from './tokenizer.js';
 
 const require = createRequire(import.meta.url);
@@ -94,25 +95,9 @@ class HfTokenizer implements Tokenizer {
   }
 
   split(text: string): string[] {
-    const ids = this.encode(text);
-    const out: string[] = [];
-    let i = 0;
-    while (i < ids.length) {
-      // A multi-byte character can span tokens; widen the group until it decodes cleanly.
-      let j = i + 1;
-      let piece = this.decode(ids.slice(i, j));
-      while (piece.endsWith('\uFFFD') && j < ids.length && j - i < 4) {
-        j++;
-        piece = this.decode(ids.slice(i, j));
-      }
-      out.push(piece);
-      i = j;
-    }
-    return out;
-  }
-
-  private decode(ids: number[]): string {
-    return this.tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+    return splitByDecode(this.encode(text), (ids) =>
+      this.tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+    );
   }
 }
 

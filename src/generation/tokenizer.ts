@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import { rankCachePath } from './assets.js';
 import { chunkText, countChunks } from './chunker.js';
+import { splitByDecode } from './split-tokens.js';
 import { findHfTokenizer, type HfTokenizerFile, loadHfTokenizer } from './hf-tokenizer.js';
 
 export const TIKTOKEN_ENCODINGS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base', 'gpt2'] as const;
@@ -139,21 +140,7 @@ class TiktokenTokenizer implements Tokenizer {
 
   split(text: string): string[] {
     this.ensureTextMap();
-    const ids = this.enc.encode(text, [], []);
-    const out: string[] = [];
-    let i = 0;
-    while (i < ids.length) {
-      // A multi-byte character can span tokens; widen the group until it decodes cleanly.
-      let j = i + 1;
-      let piece = this.enc.decode(ids.slice(i, j));
-      while (piece.endsWith('\uFFFD') && j < ids.length && j - i < 4) {
-        j++;
-        piece = this.enc.decode(ids.slice(i, j));
-      }
-      out.push(piece);
-      i = j;
-    }
-    return out;
+    return splitByDecode(this.enc.encode(text, [], []), (ids) => this.enc.decode(ids));
   }
 
   /** A cache-built encoder has no decode table until a corpus actually has to be split. */
