@@ -12,6 +12,26 @@ export interface ShapeDeps {
   readonly toolCallRate: number;
 }
 
+/**
+ * A choice whose content is a given text's tokens instead of corpus text (JSON, an oracle's answer),
+ * with `finish` as its reason; past the cap (less the reasoning tokens) it is cut with finish reason
+ * `length`, as an engine stops mid-text.
+ */
+export function withText(
+  plan: OutputPlan,
+  tokens: readonly string[],
+  cap: number | null,
+  finish: OutputPlan['finishReason'],
+): OutputPlan {
+  const room = cap === null ? Infinity : Math.max(0, cap - plan.reasoning.length);
+  const cut = tokens.length > room;
+  return {
+    ...plan,
+    content: TokenSpan.of(cut ? tokens.slice(0, room) : tokens),
+    finishReason: cut ? 'length' : finish,
+  };
+}
+
 /** The tool a choice calls, or null: named and `required` always call, `auto` at the seeded rate. */
 function chosenTool(output: OutputOptions, seed: number, rate: number): ToolSpec | null {
   const { tools, toolChoice } = output;
@@ -45,13 +65,8 @@ export function shapeChoice(
     return s;
   };
   const text = jsonText(schema, seed, Math.max(plan.content.length, 1), deps.tokenizer, words);
-  const tokens = deps.tokenizer.split(text);
-  const room = cap === null ? Infinity : Math.max(0, cap - plan.reasoning.length);
-  const cut = tokens.length > room;
   return {
-    ...plan,
-    content: TokenSpan.of(cut ? tokens.slice(0, room) : tokens),
-    finishReason: cut ? 'length' : tool ? 'tool_calls' : 'stop',
+    ...withText(plan, deps.tokenizer.split(text), cap, tool ? 'tool_calls' : 'stop'),
     ...(tool
       ? { toolCall: { id: `chatcmpl-tool-${stableKey('tool', String(seed)).slice(0, 32)}`, name: tool.name } }
       : {}),

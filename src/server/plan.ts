@@ -7,8 +7,7 @@ import {
   type PlanInput,
   REASONING_BUDGET,
 } from '../generation/planner.js';
-import { shapeChoice } from '../generation/shape.js';
-import { TokenSpan } from '../generation/token-span.js';
+import { shapeChoice, withText } from '../generation/shape.js';
 import { applyStop } from '../generation/stop.js';
 import { type AppContext } from './context.js';
 import { ApiError, badRequest } from './errors.js';
@@ -54,13 +53,8 @@ function answerAccuracy(ctx: AppContext, request: GenerationRequest, plan: Outpu
   if (!oracle) return plan;
   const verdict = oracle.answer(request.promptText);
   if (!verdict) return { ...plan, accuracy: 'unmatched' };
-  const tokens = ctx.tokenizer.split(verdict.text);
-  const room = request.maxTokens === null ? Infinity : Math.max(0, request.maxTokens - plan.reasoning.length);
-  const cut = tokens.length > room;
   return {
-    ...plan,
-    content: TokenSpan.of(cut ? tokens.slice(0, room) : tokens),
-    finishReason: cut ? 'length' : 'stop',
+    ...withText(plan, ctx.tokenizer.split(verdict.text), request.maxTokens, 'stop'),
     accuracy: verdict.correct ? 'correct' : 'wrong',
   };
 }
