@@ -23,7 +23,7 @@ export interface AccuracyVerdict {
   readonly text: string;
 }
 
-export interface AccuracyTally {
+export interface AccuracyCounts {
   readonly matched: number;
   readonly correct: number;
   readonly wrong: number;
@@ -62,12 +62,11 @@ function answerLine(value: string, format: Format): string {
  * one containing the other, case-insensitive) is answered right or wrong in the grader's format. Which
  * rows are right is fixed by the row's position (a golden-ratio sequence against --accuracy-correct-rate,
  * shifted by --random-seed), so any run over the dataset scores the rate to within one row. Each worker
- * loads the rows; the tally lives with the global state.
+ * loads the rows; the tally (AccuracyTally) lives with the global state.
  */
 export class AccuracyOracle {
   private readonly rows: Row[];
   private readonly exact = new Map<string, Row>();
-  private counts = { matched: 0, correct: 0, wrong: 0, unmatched: 0 };
 
   private readonly offset: number;
 
@@ -133,6 +132,11 @@ export class AccuracyOracle {
     const thought = `Let me work through this step by step. The question asks: ${row.question.slice(0, 200)}`;
     return { correct, text: `${thought}\n\nWorking it out carefully gives ${value}.\n${answerLine(value, format)}` };
   }
+}
+
+/** The server-wide tally of how accuracy requests were answered, fed by their end events (no dataset needed). */
+export class AccuracyTally {
+  private counts = { matched: 0, correct: 0, wrong: 0, unmatched: 0 };
 
   count(verdict: 'correct' | 'wrong' | 'unmatched'): void {
     if (verdict === 'unmatched') this.counts.unmatched++;
@@ -142,7 +146,7 @@ export class AccuracyOracle {
     }
   }
 
-  tally(): AccuracyTally {
+  tally(): AccuracyCounts {
     const c = this.counts;
     return { ...c, correctRate: c.matched > 0 ? c.correct / c.matched : null };
   }

@@ -1,7 +1,7 @@
 import { type PrefixCache } from '../cache/prefix-cache.js';
 import { type Config } from '../config/options.js';
 import { type PatchResult } from '../config/live.js';
-import { type AccuracyOracle } from './accuracy.js';
+import { type AccuracyTally } from './accuracy.js';
 import { type ConfigAuthority } from './config-authority.js';
 import { type Recorder } from './recorder.js';
 import { type RequestSummary } from './summary.js';
@@ -29,7 +29,7 @@ export class AdminHost {
     readonly summary: RequestSummary,
     private readonly prefix: PrefixCache | null,
     readonly recorder: Recorder | null,
-    readonly accuracy: AccuracyOracle | null,
+    readonly accuracy: AccuracyTally | null,
   ) {}
 
   handle(op: AdminOp): PatchResult | ResetReport | unknown {

@@ -127,7 +127,7 @@ export class ScenarioRunner {
 
   tick(now = performance.now()): void {
     const elapsed = now - this.startedAt;
-    const i = activePhase(this.timeline, elapsed, this.state.snapshot(now).requestsTotal);
+    const i = activePhase(this.timeline, elapsed, this.state.requests);
     if (i !== this.current && i >= 0) {
       const phase = this.timeline.phases[i]!;
       this.current = i;

@@ -97,6 +97,11 @@ export class GlobalState {
     this.config = config;
   }
 
+  /** Requests seen server-wide (a scenario's request-count phases). */
+  get requests(): number {
+    return this.requestsTotal;
+  }
+
   record(record: Readonly<Record<string, unknown>>): void {
     this.onRecord?.(record);
   }

@@ -1,4 +1,4 @@
-import { AccuracyOracle } from '../admin/accuracy.js';
+import { AccuracyTally } from '../admin/accuracy.js';
 import { ConfigAuthority } from '../admin/config-authority.js';
 import { AdminHost } from '../admin/host.js';
 import { Recorder } from '../admin/recorder.js';
@@ -58,9 +58,8 @@ export async function ownGlobalState(config: Config, logger: Logger, startedAt?:
   });
   const summary = new RequestSummary();
   const recorder = config.recordRequests ? new Recorder(config.recordRequests, logger) : null;
-  const accuracy = config.accuracyDataset
-    ? new AccuracyOracle(config.accuracyDataset, config.accuracyCorrectRate, config.randomSeed ?? 0)
-    : null;
+  // The workers load the dataset and answer; here only their verdicts are counted.
+  const accuracy = config.accuracyDataset ? new AccuracyTally() : null;
   state.onEnded = (e) => {
     summary.add(e);
     if (e.accuracy) accuracy?.count(e.accuracy);
