@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Stable hex digest of request content. Determinism is keyed by the request, never by the process,
  * so the same request gives the same output on every worker and in every run.
  */
 export function stableKey(...parts: readonly string[]): string {
-  const h = createHash('sha1');
-  for (const p of parts) {
-    h.update(p);
-    h.update('\u001f');
-  }
-  return h.digest('hex');
+  // One-shot: the same digest as hashing each part and a separator in turn, without a Hash object per
+  // request (it showed in a burst's profile).
+  let text = '';
+  for (const p of parts) text += `${p}\u001f`;
+  return hash('sha1', text, 'hex');
 }
 
 /** First 32 bits of a stableKey as an unsigned integer. */

@@ -7,6 +7,7 @@ import { requestRecord } from './record.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { ApiError, type ErrorFamily, notFound, toApiError } from './errors.js';
 import { sendError } from './respond.js';
+import { type Stamped } from './arrivals.js';
 import { type Handler, type Route } from './routes.js';
 
 /** One step of a route's chain, called as express middleware is: `next(err)` stops it. */
@@ -88,7 +89,8 @@ const SAFE_ID = /^[\w.:@+=-]+$/;
 function stamp(ctx: AppContext): RequestHandler {
   return (incoming: Request, res: Response, next: NextFunction): void => {
     const req = incoming as unknown as ApiRequest;
-    req.arrival = performance.now();
+    // Stamped as node handed it over when the server defers the app (arrivals.ts); now otherwise.
+    req.arrival = (incoming as unknown as Stamped).arrival ?? performance.now();
     const given = req.headers['x-request-id'];
     if (typeof given === 'string' && given.length > 0 && given.length <= 200 && SAFE_ID.test(given)) {
       req.clientRequestId = given;

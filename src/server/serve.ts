@@ -11,6 +11,7 @@ import { type PageName } from '../telemetry/metrics/hub.js';
 import { TokenScheduler } from '../timing/scheduler.js';
 import { type EngineClient, EngineRunner, engineConfig } from '../engine/runner.js';
 import { createApp } from './app.js';
+import { deferredListener } from './arrivals.js';
 import { expressServerClasses } from './express-classes.js';
 import { type Route, routeTable } from './routes.js';
 import { type Fault } from './faults.js';
@@ -168,7 +169,10 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     ctx,
     routeTable(ctx, () => draining),
   );
-  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, ...serverOptions }, listener);
+  const server = createServer(
+    { noDelay: true, keepAliveTimeout: 65_000, ...serverOptions },
+    deferredListener(listener),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -1,0 +1,49 @@
+import { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+
+/** A request that may carry the time it reached the server (stamped before the app sees it). */
+export interface Stamped extends IncomingMessage {
+  arrival?: number;
+}
+
+/**
+ * Stamps each request's arrival as node's parser hands it over and runs the app on it a moment later
+ * (a check-phase turn), instead of inside the socket read that delivered it (docs/decisions/0009).
+ *
+ * Why: when N requests arrive at once, libuv reports their N sockets in one poll and node handles them
+ * one after the other. Run inline, request k is only seen (and stamped) after the app has finished
+ * requests 0..k-1, so its TTFT clock starts late by k × the app's per-request cost, and a client that
+ * times from its write sees that on top of the promised TTFT. Deferred, every request of the burst is
+ * stamped within the cost of parsing the ones before it, its TTFT runs from there, and the app's work
+ * on it overlaps its TTFT instead of preceding it.
+ *
+ * The deferred requests run in slices of `sliceMs`: between slices the event loop comes round to due
+ * tokens (the scheduler's wake-up) and to sockets with new requests (stamped on arrival), so the first
+ * tokens of a burst's early requests do not wait for the whole burst to be handled.
+ */
+export function deferredListener(app: RequestListener, sliceMs = 2): RequestListener {
+  /** When the current check phase's first deferred request ran; -1 between phases. */
+  let sliceStart = -1;
+  const endSlice = (): void => {
+    sliceStart = -1;
+  };
+  // One immediate per request, not one loop over a queue: node runs the ticks and promise jobs an
+  // immediate leaves (body reading, parsing, planning: most of a request's work) before the next
+  // immediate, so the clock read here covers whole requests and the slice really bounds the work.
+  const run = (req: IncomingMessage, res: ServerResponse): void => {
+    const now = performance.now();
+    if (sliceStart < 0) {
+      sliceStart = now;
+      // Queued before any request deferred below, so it opens the next phase's slice first.
+      setImmediate(endSlice);
+    } else if (now - sliceStart > sliceMs) {
+      // Into the next loop turn, behind the ones deferred before it: arrival order is kept.
+      setImmediate(run, req, res);
+      return;
+    }
+    app(req, res);
+  };
+  return (req, res) => {
+    (req as Stamped).arrival = performance.now();
+    setImmediate(run, req, res);
+  };
+}
