@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { postChatStream, startServer, type TestServer } from '../support/server.js';
 
@@ -128,6 +129,106 @@ describe('an unplanned stall re-anchors the stream (--reanchor-after-ms, default
         after.length >= 8 && after.every((g) => g > 35 && g < 70),
         `gaps: ${gaps.map((g) => g.toFixed(0)).join(' ')} (after the stall each should be ~50)`,
       );
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+/** A prompt of `words` pseudo-random words: unique per seed, so the tokenizer's memo cannot make it cheap. */
+function uniquePrompt(seed: number, words: number): string {
+  let s = seed;
+  const next = (): number => (s = (s * 1103515245 + 12345) % 2147483648);
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) {
+    let w = '';
+    for (let j = 3 + (next() % 6); j > 0; j--) w += String.fromCharCode(97 + (next() % 26));
+    out.push(w);
+  }
+  return out.join(' ');
+}
+
+/**
+ * Writes one request per socket in the same turn and returns, per request, when its response headers
+ * and its first event arrived (ms after its write). Raw sockets: one write each, timed per read.
+ */
+async function burstOnSockets(url: string, bodies: string[]): Promise<{ headers: number[]; first: number[] }> {
+  const target = new URL(url);
+  const sockets = await Promise.all(
+    bodies.map(
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = connect(Number(target.port), target.hostname, () => resolve(s));
+          s.setNoDelay(true);
+          s.on('error', reject);
+        }),
+    ),
+  );
+  const headers: number[] = [];
+  const first: number[] = [];
+  const done = sockets.map(
+    (s, i) =>
+      new Promise<void>((resolve) => {
+        let seen = '';
+        s.on('data', (d: Buffer) => {
+          const now = performance.now();
+          seen += d.toString('latin1');
+          if (headers[i] === undefined && seen.includes('\r\n\r\n')) headers[i] = now;
+          if (first[i] === undefined && seen.includes('data: {')) {
+            first[i] = now;
+            s.destroy();
+            resolve();
+          }
+        });
+      }),
+  );
+  const requests = bodies.map((body) =>
+    Buffer.from(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    ),
+  );
+  const sentAt: number[] = [];
+  for (let i = 0; i < sockets.length; i++) {
+    sentAt[i] = performance.now();
+    sockets[i]!.write(requests[i]!);
+  }
+  await Promise.all(done);
+  return { headers: headers.map((t, i) => t - sentAt[i]!), first: first.map((t, i) => t - sentAt[i]!) };
+}
+
+describe("a burst is timed from each request's arrival (decision 0009)", () => {
+  it('40 requests at once, each costly to handle: the ones handled last are not late by their wait for handling', async () => {
+    // Prompts of 3,000 unique words: milliseconds of tokenising per request, so the burst's handling (seen by
+    // the client as the spread of the response headers, written as each request is handled) is long; TTFT
+    // 1.5 s covers it. Stamped on arrival, every first event is due 1.5 s after its request reached the
+    // server; stamped when the app got to it (the old way), the k-th is due k handlings later.
+    const server = await startServer(['--ttft', '1500', '--itl', '10']);
+    try {
+      const body = (seed: number): string =>
+        JSON.stringify({
+          model: 'm',
+          messages: [{ role: 'user', content: uniquePrompt(seed, 3000) }],
+          max_tokens: 2,
+          stream: true,
+        });
+      await burstOnSockets(server.url, [body(1), body(2)]); // warm up
+      const { headers, first } = await burstOnSockets(
+        server.url,
+        Array.from({ length: 40 }, (_, i) => body(100 + i)),
+      );
+      const shown = `headers at ${headers.map((t) => t.toFixed(0)).join(' ')}; first events at ${first.map((t) => t.toFixed(0)).join(' ')} ms`;
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      // The ten requests handled last (their headers came last): handled ~100 ms after their write.
+      const last = headers
+        .map((h, i) => ({ h, late: first[i]! - 1500 }))
+        .sort((a, b) => a.h - b.h)
+        .slice(-10);
+      const handledAfter = median(last.map((x) => x.h));
+      assert.ok(handledAfter > 60, `the burst's handling should take long for this test to mean anything: ${shown}`);
+      // Stamped when handled, their first events would be late by about that much; stamped on arrival, they
+      // are late only by the wake-up (a few ms on a busy host).
+      assert.ok(median(last.map((x) => x.late)) < 0.5 * handledAfter, shown);
     } finally {
       await server.stop();
     }
