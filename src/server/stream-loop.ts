@@ -230,9 +230,18 @@ export interface StreamStart {
 
 export function startStream(o: StreamStart): void {
   const { res } = o;
+  const task = new StreamTask(o);
+  // The first event already due (TTFT 0, or the request waited longer than its TTFT to be handled, as
+  // the last ones of a burst do): the headers leave with it in one write instead of a write of their
+  // own, one system call less per request where the server is busiest. Otherwise they go at once, as
+  // vLLM sends them before the first token.
+  const socket = res.socket;
+  if (!o.gate && socket && socket.writableCorked === 0 && task.due <= performance.now()) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
   res.writeHead(200, { ...SSE_HEADERS, ...o.headers });
   res.flushHeaders();
-  const task = new StreamTask(o);
   res.once('close', () => task.abort());
   if (o.gate) task.wake();
   else o.scheduler.schedule(task);

@@ -92,3 +92,61 @@ describe('stream schedule after an unplanned stall (ITL 10 ms, the loop blocked 
     assert.ok(Math.abs(total - 110) < 3, `first to last token: ${total.toFixed(1)} ms (planned 110)`);
   });
 });
+
+/**
+ * What the socket sees of a stream's start: for each write (headers, events), whether the socket was
+ * corked then, i.e. whether it left with what followed in the same tick as one write.
+ */
+async function startWrites(ttftMs: number, arrivalAgoMs: number): Promise<{ what: string; corked: boolean }[]> {
+  const seen: { what: string; corked: boolean }[] = [];
+  const scheduler = new TokenScheduler();
+  const socket = {
+    writableCorked: 0,
+    cork(): void {
+      this.writableCorked++;
+    },
+    uncork(): void {
+      this.writableCorked = Math.max(0, this.writableCorked - 1);
+    },
+    write(data: string): boolean {
+      seen.push({ what: data.includes('data: 0') ? 'event 0' : 'event', corked: this.writableCorked > 0 });
+      return true;
+    },
+  };
+  const res = {
+    destroyed: false,
+    socket,
+    chunkedEncoding: true,
+    writeHead: () => res,
+    flushHeaders: () => seen.push({ what: 'headers', corked: socket.writableCorked > 0 }),
+    once: () => res,
+    end: () => seen.push({ what: 'end', corked: socket.writableCorked > 0 }),
+  } as unknown as ServerResponse;
+  const events = 3;
+  startStream({
+    res,
+    arrival: performance.now() - arrivalAgoMs,
+    latency: planLatency({ ttft: ttftMs, itl: 50 }),
+    body: { events, tokenEvents: events, frame: (i) => `data: ${i}\n\n`, trailer: '', errorFrame: () => '' },
+    scheduler,
+    hooks: { onTokens: () => undefined, onEnd: () => undefined },
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  scheduler.close();
+  return seen;
+}
+
+describe('the headers of a stream', () => {
+  it('go at once, on their own, when the first event is not due yet (vLLM sends them before the first token)', async () => {
+    const seen = await startWrites(100, 0);
+    assert.deepEqual(seen, [{ what: 'headers', corked: false }]);
+  });
+
+  it('leave with the first event in one write when it is already due (the request waited past its TTFT)', async () => {
+    const seen = await startWrites(20, 30);
+    assert.deepEqual(seen.slice(0, 2), [
+      { what: 'headers', corked: true },
+      { what: 'event 0', corked: true },
+    ]);
+  });
+});
