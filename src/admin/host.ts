@@ -1,7 +1,7 @@
 import { type PrefixCache } from '../cache/prefix-cache.js';
 import { type Config } from '../config/options.js';
 import { type PatchResult } from '../config/live.js';
-import { type AccuracyTally } from './accuracy.js';
+import { type AccuracyCounts, type AccuracyTally } from './accuracy.js';
 import { type ConfigAuthority } from './config-authority.js';
 import { type Recorder } from './recorder.js';
 import { type RequestSummary } from './summary.js';
@@ -13,10 +13,26 @@ export type AdminOp =
   | { readonly op: 'summary' }
   | { readonly op: 'accuracy' };
 
+export type AdminOpName = AdminOp['op'];
+export type AdminOpOf<K extends AdminOpName> = Extract<AdminOp, { readonly op: K }>;
+
+/** The request summary as /admin/requests/summary shows it, with the recording's counts. */
+export type SummaryReport = ReturnType<RequestSummary['toJSON']> & {
+  readonly recording: { readonly written: number; readonly dropped: number } | null;
+};
+
 export interface ResetReport {
   readonly reset: readonly string[];
   readonly kept: readonly string[];
   readonly config: Config;
+}
+
+/** What each operation answers (accuracy: null without --accuracy-dataset). */
+export interface AdminResults {
+  readonly patch: PatchResult;
+  readonly reset: ResetReport;
+  readonly summary: SummaryReport;
+  readonly accuracy: AccuracyCounts | null;
 }
 
 /**
@@ -32,15 +48,20 @@ export class AdminHost {
     readonly accuracy: AccuracyTally | null,
   ) {}
 
-  handle(op: AdminOp): PatchResult | ResetReport | unknown {
-    if (op.op === 'patch') return this.authority.patch(op.patch, 'admin');
-    if (op.op === 'reset') return this.reset();
-    if (op.op === 'accuracy') return this.accuracy?.tally() ?? null;
-    return {
+  /** Runs one operation; its answer's type is the operation's (AdminResults). */
+  handle<K extends AdminOpName>(op: AdminOpOf<K>): AdminResults[K] {
+    return this.handlers[op.op](op);
+  }
+
+  private readonly handlers: { readonly [K in AdminOpName]: (op: AdminOpOf<K>) => AdminResults[K] } = {
+    patch: (op) => this.authority.patch(op.patch, 'admin'),
+    reset: () => this.reset(),
+    accuracy: () => this.accuracy?.tally() ?? null,
+    summary: () => ({
       ...this.summary.toJSON(),
       recording: this.recorder ? { written: this.recorder.written, dropped: this.recorder.dropped } : null,
-    };
-  }
+    }),
+  };
 
   /** Back to the start: live options, the prefix cache, the request summary, the accuracy tally. */
   private reset(): ResetReport {

@@ -2,6 +2,7 @@ import { type VideoJob } from '../state/video-jobs.js';
 import { type VideoStore } from '../state/video-store.js';
 import { type PrefixStore } from '../cache/prefix-store.js';
 import { type AdminStore } from '../admin/store.js';
+import { type AdminOpName, type AdminOpOf, type AdminResults } from '../admin/host.js';
 import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
@@ -60,8 +61,11 @@ export class IpcSink implements TelemetrySink {
 
   /** The primary's admin host (AdminStore); null when it does not answer in time. */
   readonly admin: AdminStore = {
-    call: (op) =>
-      this.ask((id) => ({ type: 'admin', id, call: op })).then((r) => (r?.type === 'admin-reply' ? r.result : null)),
+    call: <K extends AdminOpName>(op: AdminOpOf<K>) =>
+      this.ask((id) => ({ type: 'admin', id, call: op })).then((r) =>
+        // The primary answers op K with its AdminHost.handle's AdminResults[K] (primary.ts).
+        r?.type === 'admin-reply' ? (r.result as AdminResults[K]) : null,
+      ),
   };
 
   flush(): void {

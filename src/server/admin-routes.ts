@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type ServerResponse } from 'node:http';
-import { type PatchResult, LIVE_OPTIONS } from '../config/live.js';
+import { LIVE_OPTIONS } from '../config/live.js';
 import { publicConfig } from '../config/load.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { ApiError } from './errors.js';
@@ -77,7 +77,7 @@ export function adminRoutes(ctx: AppContext): Route[] {
       '/admin/config',
       'Admin: change live options (validated as the CLI does; all or nothing)',
       async (req, res) => {
-        const result = (await ctx.admin.call({ op: 'patch', patch: req.body })) as PatchResult | null;
+        const result = await ctx.admin.call({ op: 'patch', patch: req.body });
         if (!result) throw new ApiError(503, 'server_error', 'The server state did not answer', null, 503);
         if (!result.ok) {
           sendJson(res, 400, {
@@ -95,7 +95,7 @@ export function adminRoutes(ctx: AppContext): Route[] {
       '/admin/reset',
       'Admin: live options, prefix cache, request summary and accuracy tally back to the start',
       async (_req, res) => {
-        const report = (await ctx.admin.call({ op: 'reset' })) as { config: Parameters<typeof publicConfig>[0] } | null;
+        const report = await ctx.admin.call({ op: 'reset' });
         if (!report) throw new ApiError(503, 'server_error', 'The server state did not answer', null, 503);
         sendJson(res, 200, { ...report, config: publicConfig(report.config) });
       },
@@ -125,7 +125,7 @@ export function accuracyRoutes(ctx: AppContext): Route[] {
         sendJson(res, 200, {
           dataset: ctx.config.accuracyDataset,
           rows: ctx.accuracy?.size,
-          ...((await ctx.admin.call({ op: 'accuracy' })) as object),
+          ...(await ctx.admin.call({ op: 'accuracy' })),
         });
       },
     },
