@@ -162,13 +162,41 @@ function begin(
       cachedTokens: plan.cachedTokens,
       plannedTokens: planned,
       maxTokens: request.maxTokens,
-      ...(plan.accuracy ? { accuracy: plan.accuracy } : {}),
+      accuracy: plan.accuracy,
     },
   };
 }
 
-function ended(g: Generation, fields: EndFields): void {
-  reportEnd(g.ctx, g.req, { ...g.base, ...fields, queueMs: g.queued() });
+function ended(g: Generation, f: EndFields): void {
+  const b = g.base;
+  // Spelled out rather than spread: two object spreads per request were the largest single source of
+  // garbage on the request path (an allocation profile of a burst), and what a young collection finds
+  // is what delays the other streams' tokens.
+  const event: RequestEnded = {
+    kind: b.kind,
+    admitted: b.admitted,
+    endpoint: b.endpoint,
+    generation: b.generation,
+    model: b.model,
+    stream: b.stream,
+    status: f.status,
+    outcome: f.outcome,
+    errorType: f.errorType,
+    promptTokens: b.promptTokens,
+    completionTokens: f.completionTokens,
+    reasoningTokens: f.reasoningTokens,
+    cachedTokens: b.cachedTokens,
+    plannedTokens: b.plannedTokens,
+    maxTokens: b.maxTokens,
+    finishReason: f.finishReason,
+    queueMs: g.queued(),
+    ttftMs: f.ttftMs,
+    lastTokenMs: f.lastTokenMs,
+    e2eMs: f.e2eMs,
+    itl: f.itl,
+    accuracy: b.accuracy,
+  };
+  reportEnd(g.ctx, g.req, event);
 }
 
 function answerStream(g: Generation): void {
