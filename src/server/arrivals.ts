@@ -20,9 +20,22 @@ export interface Stamped extends IncomingMessage {
  * tokens (the scheduler's wake-up) and to sockets with new requests (stamped on arrival), so the first
  * tokens of a burst's early requests do not wait for the whole burst to be handled.
  */
-export function deferredListener(app: RequestListener, sliceMs = 2): RequestListener {
+/** The deferring listener, and what the server tells it about new connections. */
+export interface Deferred {
+  readonly listener: RequestListener;
+  /** Call on the server's 'connection' event. */
+  readonly onConnection: () => void;
+}
+
+export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
   /** When the current check phase's first deferred request ran; -1 between phases. */
   let sliceStart = -1;
+  /** When the previous check phase began: a connection accepted after it came in the poll just before. */
+  let lastSliceStart = -Infinity;
+  let lastAcceptAt = -Infinity;
+  /** Since when the phases have only accepted (handling nothing); -1 when the last one handled. */
+  let acceptingSince = -1;
+  let acceptOnly = false;
   const endSlice = (): void => {
     sliceStart = -1;
   };
@@ -32,18 +45,36 @@ export function deferredListener(app: RequestListener, sliceMs = 2): RequestList
   const run = (req: IncomingMessage, res: ServerResponse): void => {
     const now = performance.now();
     if (sliceStart < 0) {
-      sliceStart = now;
+      // The first deferred request of this check phase decides what the phase does.
+      // libuv accepts one connection per loop turn: when clients open many connections at once (a
+      // benchmark's start, one connection per request), each turn that handles requests delays every
+      // connection still queued in the kernel, and with it the stamp of its request. While
+      // connections keep coming and requests are waiting, a phase only accepts (hands nothing to
+      // the app), for at most one slice in a row, so the next turns accept and stamp at once.
+      // (A request on a fresh connection at rest waits one extra turn, tens of µs: its deadlines run from
+      // its stamp, so a client does not see it.)
+      const fresh = lastAcceptAt > lastSliceStart;
+      if (fresh && acceptingSince < 0) acceptingSince = now;
+      acceptOnly = fresh && now - acceptingSince <= sliceMs;
+      if (!acceptOnly) acceptingSince = -1;
+      lastSliceStart = sliceStart = now;
       // Queued before any request deferred below, so it opens the next phase's slice first.
       setImmediate(endSlice);
-    } else if (now - sliceStart > sliceMs) {
+    } else if (now - sliceStart > sliceMs) acceptOnly = true;
+    if (acceptOnly) {
       // Into the next loop turn, behind the ones deferred before it: arrival order is kept.
       setImmediate(run, req, res);
       return;
     }
     app(req, res);
   };
-  return (req, res) => {
-    (req as Stamped).arrival = performance.now();
-    setImmediate(run, req, res);
+  return {
+    listener: (req, res) => {
+      (req as Stamped).arrival = performance.now();
+      setImmediate(run, req, res);
+    },
+    onConnection: () => {
+      lastAcceptAt = performance.now();
+    },
   };
 }

@@ -169,10 +169,9 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     ctx,
     routeTable(ctx, () => draining),
   );
-  const server = createServer(
-    { noDelay: true, keepAliveTimeout: 65_000, ...serverOptions },
-    deferredListener(listener),
-  );
+  const deferred = deferredListener(listener);
+  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, ...serverOptions }, deferred.listener);
+  server.on('connection', deferred.onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
