@@ -32,7 +32,9 @@ export function benchProblems(r: BenchResults, expectTool?: string): string[] {
       ['bare', l.bare],
     ] as const)
       if (side.badStreams > 0 || side.streams === 0)
-        problems.push(`burst ${who} ${l.arrivals}x${l.tokens}: ${side.badStreams} bad of ${side.streams} streams`);
+        problems.push(
+          `burst ${who} ${l.arrivals}x${l.tokens}${l.fresh ? ' (new connections)' : ''}: ${side.badStreams} bad of ${side.streams} streams`,
+        );
   for (const t of r.cluster?.targets ?? [])
     if ((t.failures ?? 0) > 0 || !(t.eventsPerSec > 0))
       problems.push(`cluster ${t.workers} workers: ${t.failures} failures, ${t.eventsPerSec} events/s`);

@@ -74,12 +74,12 @@ export function markdown(r: BenchResults): string {
       '',
     );
     lines.push(
-      '| arrivals | tokens | TTFT \\|err\\| p50 / p99 mock (ms) | bare (ms) | p99 ratio mock ÷ bare | ITL \\|err\\| p50 / p99 mock (ms) | bare (ms) | mean drift mock / bare (ms) | server CPU s mock / bare |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| arrivals | tokens | connections | TTFT \\|err\\| p50 / p99 mock (ms) | bare (ms) | p99 ratio mock ÷ bare | ITL \\|err\\| p50 / p99 mock (ms) | bare (ms) | mean drift mock / bare (ms) | server CPU s mock / bare |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const l of b.levels)
       lines.push(
-        `| ${l.arrivals} | ${l.tokens} | ${f(l.mock.ttft.p50)} / ${f(l.mock.ttft.p99)} | ${f(l.bare.ttft.p50)} / ${f(l.bare.ttft.p99)} | ${f(l.mock.ttft.p99 / l.bare.ttft.p99)} | ${f(l.mock.itl.p50)} / ${f(l.mock.itl.p99)} | ${f(l.bare.itl.p50)} / ${f(l.bare.itl.p99)} | ${f(l.mock.drift.mean, 3)} / ${f(l.bare.drift.mean, 3)} | ${f(l.mock.cpu)} / ${f(l.bare.cpu)} |`,
+        `| ${l.arrivals} | ${l.tokens} | ${l.fresh ? 'new each round' : 'kept alive'} | ${f(l.mock.ttft.p50)} / ${f(l.mock.ttft.p99)} | ${f(l.bare.ttft.p50)} / ${f(l.bare.ttft.p99)} | ${f(l.mock.ttft.p99 / l.bare.ttft.p99)} | ${f(l.mock.itl.p50)} / ${f(l.mock.itl.p99)} | ${f(l.bare.itl.p50)} / ${f(l.bare.itl.p99)} | ${f(l.mock.drift.mean, 3)} / ${f(l.bare.drift.mean, 3)} | ${f(l.mock.cpu)} / ${f(l.bare.cpu)} |`,
       );
     lines.push('');
   }

@@ -54,6 +54,7 @@ const plan: Plan = quick
       burstArrivals: [50],
       burstTokens: [2, 64],
       burstRounds: 2,
+      burstFreshArrivals: 50,
     }
   : {
       quick,
@@ -68,6 +69,7 @@ const plan: Plan = quick
       burstArrivals: [50, 200, 500],
       burstTokens: [2, 64],
       burstRounds: 5,
+      burstFreshArrivals: 200,
     };
 
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));

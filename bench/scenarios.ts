@@ -93,7 +93,8 @@ export interface BenchResults {
     ttft: number;
     itl: number;
     rounds: number;
-    levels: { arrivals: number; tokens: number; mock: BurstSide; bare: BurstSide }[];
+    /** `fresh`: each round on new connections (opened right before the writes), else kept-alive ones. */
+    levels: { arrivals: number; tokens: number; fresh?: boolean; mock: BurstSide; bare: BurstSide }[];
   };
 }
 
@@ -123,6 +124,8 @@ export interface Plan {
   burstArrivals: number[];
   burstTokens: number[];
   burstRounds: number;
+  /** Burst scenario: arrivals of the rows on new connections. */
+  burstFreshArrivals: number;
 }
 
 export const NONSTREAM_BODY = JSON.stringify({
@@ -346,9 +349,18 @@ export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst
   const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
   const base = await baseline('bare-timed', { BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) });
   const levels: NonNullable<BenchResults['burst']>['levels'] = [];
-  const side = async (target: Proc, arrivals: number, tokens: number): Promise<BurstSide> => {
+  const side = async (target: Proc, arrivals: number, tokens: number, fresh: boolean): Promise<BurstSide> => {
     const { result, cpu } = await withCpu(target.child.pid!, () =>
-      timingClient({ url: target.url, concurrency: arrivals, tokens, seconds: 0, ttft, itl, burst: plan.burstRounds }),
+      timingClient({
+        url: target.url,
+        concurrency: arrivals,
+        tokens,
+        seconds: 0,
+        ttft,
+        itl,
+        burst: plan.burstRounds,
+        fresh,
+      }),
     );
     return {
       streams: result.streams,
@@ -367,9 +379,20 @@ export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst
         levels.push({
           arrivals,
           tokens,
-          mock: await side(p, arrivals, tokens),
-          bare: await side(base, arrivals, tokens),
+          mock: await side(p, arrivals, tokens, false),
+          bare: await side(base, arrivals, tokens, false),
         });
+    // The target's level again on new connections: libuv accepts one per loop turn (decision 0009).
+    for (const tokens of plan.burstTokens) {
+      const arrivals = plan.burstFreshArrivals;
+      levels.push({
+        arrivals,
+        tokens,
+        fresh: true,
+        mock: await side(p, arrivals, tokens, true),
+        bare: await side(base, arrivals, tokens, true),
+      });
+    }
   } finally {
     await Promise.all([p.stop(), base.stop()]);
   }

@@ -6,7 +6,9 @@
  *
  * Burst mode (`burst: N rounds`): no closed loop; every connection writes its request in the same
  * turn, the client waits until every stream ended, pauses, and does it again: N simultaneous arrivals,
- * as `aiperf profile --concurrency N` starts and a trace replay fires a timestamp's requests.
+ * as `aiperf profile --concurrency N` starts and a trace replay fires a timestamp's requests. With
+ * `fresh`, each round's connections are new: connected, then every request written in one turn (the
+ * server may not have accepted them all yet, as when a benchmark starts).
  *
  * Input: one JSON argument {url, concurrency, tokens, seconds, ttft, itl, burst?}. Output: one JSON line
  * with error distributions (ms) and histograms, computed after the load has stopped.
@@ -22,6 +24,11 @@ interface Args {
   itl: number;
   /** Burst mode: this many rounds of simultaneous arrivals instead of a timed closed loop. */
   burst?: number;
+  /**
+   * Burst mode: each round on new connections, opened right before its requests are written and closed
+   * after (a benchmark's start, one connection per request), instead of keep-alive ones opened once.
+   */
+  fresh?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -197,14 +204,17 @@ function summary(values: number[]) {
   return { n: values.length, p50: at(50), p99: at(99), max: at(100), mean, over1ms: over / (abs.length || 1) };
 }
 
-const conns = await Promise.all(Array.from({ length: args.concurrency }, open));
+const openAll = (): Promise<Conn[]> => Promise.all(Array.from({ length: args.concurrency }, open));
+let conns = await openAll();
 if (args.burst) {
   for (let round = 0; round < args.burst; round++) {
+    if (args.fresh && round > 0) conns = await openAll();
     ended = 0;
     for (const c of conns) c.send(); // every request written in this one turn
     const limit = performance.now() + args.ttft + args.tokens * args.itl + 10_000;
     while (ended < conns.length && performance.now() < limit) await new Promise((r) => setTimeout(r, 5));
     badStreams += conns.length - ended;
+    if (args.fresh) for (const c of conns) c.socket.end();
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const c of conns) c.socket.end();
