@@ -83,12 +83,19 @@ describe('per-gap timing precision (one stream)', () => {
     const server = await startServer(['--ttft', '5', '--itl', '2.4']);
     try {
       await gapsOf(server.url, 20); // warm up JIT and the connection
-      const gaps = await gapsOf(server.url, 200);
-      const errors = gaps.map((g) => Math.abs(g - 2.4)).sort((a, b) => a - b);
-      const median = errors[Math.floor(errors.length / 2)]!;
-      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-      assert.ok(median <= 0.15, `median |gap - 2.4| ${median.toFixed(3)} ms`);
-      assert.ok(Math.abs(mean - 2.4) <= 0.05, `mean gap ${mean.toFixed(3)} ms`);
+      // A second stream only when the first was disturbed: on a shared host one descheduling of either
+      // process for ~10 ms moves the mean by 0.05 ms (seen once in CI); a regression fails both.
+      const seen: string[] = [];
+      let ok = false;
+      for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+        const gaps = await gapsOf(server.url, 200);
+        const errors = gaps.map((g) => Math.abs(g - 2.4)).sort((a, b) => a - b);
+        const median = errors[Math.floor(errors.length / 2)]!;
+        const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+        seen.push(`median |gap - 2.4| ${median.toFixed(3)} ms, mean gap ${mean.toFixed(3)} ms`);
+        ok = median <= 0.15 && Math.abs(mean - 2.4) <= 0.05;
+      }
+      assert.ok(ok, seen.join('; '));
     } finally {
       await server.stop();
     }
