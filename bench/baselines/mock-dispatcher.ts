@@ -11,6 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { inferenceGuard } from '../../src/server/access.js';
+import { type Stamped } from '../../src/server/arrivals.js';
 import { type ApiRequest } from '../../src/server/context.js';
 import { ApiError, type ErrorFamily, notFound, toApiError } from '../../src/server/errors.js';
 import { sendError } from '../../src/server/respond.js';
@@ -53,7 +54,8 @@ const dispatcherApp: AppFactory = (ctx, routes) => {
   }
   const listener = (incoming: IncomingMessage, res: ServerResponse): void => {
     const req = incoming as ApiRequest;
-    req.arrival = performance.now();
+    // The server stamps on arrival and defers this listener (arrivals.ts), as for the express app.
+    req.arrival = (incoming as Stamped).arrival ?? performance.now();
     const given = req.headers['x-request-id'];
     req.requestId = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
     const entry = byPath.get(routeKey(req.url ?? '/'));

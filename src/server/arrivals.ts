@@ -5,6 +5,13 @@ export interface Stamped extends IncomingMessage {
   arrival?: number;
 }
 
+/** The deferring listener, and what the server tells it about new connections. */
+export interface Deferred {
+  readonly listener: RequestListener;
+  /** Call on the server's 'connection' event. */
+  readonly onConnection: () => void;
+}
+
 /**
  * Stamps each request's arrival as node's parser hands it over and runs the app on it a moment later
  * (a check-phase turn), instead of inside the socket read that delivered it (docs/decisions/0009).
@@ -20,13 +27,6 @@ export interface Stamped extends IncomingMessage {
  * tokens (the scheduler's wake-up) and to sockets with new requests (stamped on arrival), so the first
  * tokens of a burst's early requests do not wait for the whole burst to be handled.
  */
-/** The deferring listener, and what the server tells it about new connections. */
-export interface Deferred {
-  readonly listener: RequestListener;
-  /** Call on the server's 'connection' event. */
-  readonly onConnection: () => void;
-}
-
 export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
   /** When the current check phase's first deferred request ran; -1 between phases. */
   let sliceStart = -1;
@@ -35,7 +35,8 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
   let lastAcceptAt = -Infinity;
   /** Since when the phases have only accepted (handling nothing); -1 when the last one handled. */
   let acceptingSince = -1;
-  let acceptOnly = false;
+  /** The rest of this check phase's requests wait for the next turn (an accept-only phase, or the slice is spent). */
+  let hold = false;
   const endSlice = (): void => {
     sliceStart = -1;
   };
@@ -55,13 +56,13 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
       // its stamp, so a client does not see it.)
       const fresh = lastAcceptAt > lastSliceStart;
       if (fresh && acceptingSince < 0) acceptingSince = now;
-      acceptOnly = fresh && now - acceptingSince <= sliceMs;
-      if (!acceptOnly) acceptingSince = -1;
+      hold = fresh && now - acceptingSince <= sliceMs;
+      if (!hold) acceptingSince = -1;
       lastSliceStart = sliceStart = now;
       // Queued before any request deferred below, so it opens the next phase's slice first.
       setImmediate(endSlice);
-    } else if (now - sliceStart > sliceMs) acceptOnly = true;
-    if (acceptOnly) {
+    } else if (now - sliceStart > sliceMs) hold = true;
+    if (hold) {
       // Into the next loop turn, behind the ones deferred before it: arrival order is kept.
       setImmediate(run, req, res);
       return;

@@ -31,11 +31,15 @@ function writeChunk(res: ServerResponse, data: string, burst: boolean): void {
   // until the end of the tick, as OutgoingMessage does, and leaves in one writev instead of one syscall
   // each. A lone event (the timed case) is written straight: corking it would only add a buffered
   // entry, a nextTick and a writev array per token, garbage whose scavenges delay other streams' tokens.
-  if (burst && socket.writableCorked === 0) {
-    socket.cork();
-    process.nextTick(uncork, socket);
-  }
+  if (burst) corkForTick(socket);
   socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
+}
+
+/** Holds the socket's writes until the end of this tick, when they leave in one writev (as OutgoingMessage does). */
+function corkForTick(socket: Socket): void {
+  if (socket.writableCorked > 0) return;
+  socket.cork();
+  process.nextTick(uncork, socket);
 }
 
 function uncork(socket: Socket): void {
@@ -236,10 +240,7 @@ export function startStream(o: StreamStart): void {
   // own, one system call less per request where the server is busiest. Otherwise they go at once, as
   // vLLM sends them before the first token.
   const socket = res.socket;
-  if (!o.gate && socket && socket.writableCorked === 0 && task.due <= performance.now()) {
-    socket.cork();
-    process.nextTick(uncork, socket);
-  }
+  if (!o.gate && socket && task.due <= performance.now()) corkForTick(socket);
   res.writeHead(200, { ...SSE_HEADERS, ...o.headers });
   res.flushHeaders();
   res.once('close', () => task.abort());
