@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import OpenAI from 'openai';
+import { retryTiming } from '../support/retry.js';
 import { postJson, startServer } from '../support/server.js';
 import { serverWithOpenAI } from '../support/openai-server.js';
 
@@ -247,44 +248,53 @@ describe('OpenAI output options with the openai SDK', () => {
 });
 
 describe('--stream-interval (vLLM): several tokens per event', () => {
-  it('the first token alone, then N per event, each event when its last token is due', async () => {
+  /** One 14-token stream: each event's read time (ms from the request) and its text. */
+  function events(url: string): Promise<{ at: number; tokens: string }[]> {
+    const list: { at: number; tokens: string }[] = [];
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${url}/v1/chat/completions`,
+        { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            buf += d;
+            let k: number;
+            while ((k = buf.indexOf('\n\n')) >= 0) {
+              const frame = buf.slice(0, k);
+              buf = buf.slice(k + 2);
+              if (frame === 'data: [DONE]') continue;
+              const chunk = JSON.parse(frame.slice(6)) as { choices: { delta: { content?: string } }[] };
+              list.push({ at: performance.now() - t0, tokens: chunk.choices[0]?.delta.content ?? '' });
+            }
+          });
+          res.on('end', () => resolve(list));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ model: 'm', messages, max_tokens: 14, ignore_eos: true, stream: true }));
+    });
+  }
+
+  it('the first token alone, then N per event, each event when its last token is due', async (t) => {
     const server = await startServer(['--ttft', '10', '--itl', '5', '--stream-interval', '4']);
     try {
-      const events: { at: number; tokens: string }[] = [];
-      const t0 = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        const req = request(
-          `${server.url}/v1/chat/completions`,
-          { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
-          (res) => {
-            let buf = '';
-            res.setEncoding('utf8');
-            res.on('data', (d: string) => {
-              buf += d;
-              let k: number;
-              while ((k = buf.indexOf('\n\n')) >= 0) {
-                const frame = buf.slice(0, k);
-                buf = buf.slice(k + 2);
-                if (frame === 'data: [DONE]') continue;
-                const chunk = JSON.parse(frame.slice(6)) as { choices: { delta: { content?: string } }[] };
-                events.push({ at: performance.now() - t0, tokens: chunk.choices[0]?.delta.content ?? '' });
-              }
-            });
-            res.on('end', resolve);
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify({ model: 'm', messages, max_tokens: 14, ignore_eos: true, stream: true }));
+      await events(server.url); // the first stream pays the server's first-use costs
+      // Measured again when a gap is out of bounds (a descheduled client or server on a shared host).
+      await retryTiming(t, async () => {
+        const seen = await events(server.url);
+        // 14 tokens: 1 + 4 + 4 + 4 + 1.
+        assert.equal(seen.length, 5);
+        assert.equal(seen.map((e) => e.tokens).join('').length > 0, true);
+        const gaps = seen.slice(1).map((e, i) => e.at - seen[i]!.at);
+        // Events 1-3 span 4 ITLs (20 ms) each, the last one ITL (5 ms). The first gap is measured from the
+        // first read, which the client's own start-up delays: it is only bounded below.
+        assert.ok(gaps[0]! > 10, `first gap ${gaps[0]!.toFixed(1)} ms`);
+        for (const g of gaps.slice(1, 3)) assert.ok(g > 17 && g < 30, `gap ${g.toFixed(1)} ms`);
+        assert.ok(gaps[3]! > 2 && gaps[3]! < 15, `last gap ${gaps[3]!.toFixed(1)} ms`);
       });
-      // 14 tokens: 1 + 4 + 4 + 4 + 1.
-      assert.equal(events.length, 5);
-      const gaps = events.slice(1).map((e, i) => e.at - events[i]!.at);
-      // Events 1-3 span 4 ITLs (20 ms) each, the last one ITL (5 ms). The first gap is measured from the
-      // first read, which the client's own start-up delays: it is only bounded below.
-      assert.ok(gaps[0]! > 10, `first gap ${gaps[0]!.toFixed(1)} ms`);
-      for (const g of gaps.slice(1, 3)) assert.ok(g > 17 && g < 30, `gap ${g.toFixed(1)} ms`);
-      assert.ok(gaps[3]! > 2 && gaps[3]! < 15, `last gap ${gaps[3]!.toFixed(1)} ms`);
-      assert.equal(events.map((e) => e.tokens).join('').length > 0, true);
     } finally {
       assert.equal(await server.stop(), 0);
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { retryTiming } from '../support/retry.js';
 import { postChatStream, startServer, type TestServer } from '../support/server.js';
 
 /** Streams one request and returns the arrival time of each token event relative to sending. */
@@ -31,40 +32,44 @@ describe('timing engine (loose CI bounds; the bench holds the tight ones)', () =
     await server.stop();
   });
 
-  it('TTFT 50 ms, ITL 10 ms, 20 concurrent streams: mean ITL within 10 %', async () => {
+  it('TTFT 50 ms, ITL 10 ms, 20 concurrent streams: mean ITL within 10 %', async (t) => {
     const tokens = 30;
     await Promise.all(Array.from({ length: 20 }, () => timedStream(server.url, 3))); // warm up JIT and connections
-    const runs = await Promise.all(Array.from({ length: 20 }, () => timedStream(server.url, tokens)));
-    const itls: number[] = [];
-    const ttfts: number[] = [];
-    for (const t of runs) {
-      assert.equal(t.length, tokens);
-      ttfts.push(t[0]!);
-      itls.push((t.at(-1)! - t[0]!) / (tokens - 1));
-    }
-    const meanItl = itls.reduce((a, b) => a + b, 0) / itls.length;
-    const meanTtft = ttfts.reduce((a, b) => a + b, 0) / ttfts.length;
-    assert.ok(Math.abs(meanItl - 10) <= 1, `mean ITL ${meanItl.toFixed(2)} ms`);
-    // 20 fresh connections at once on a shared 2-core machine: TTFT gets the slack, ITL (absolute deadlines) does not.
-    assert.ok(meanTtft >= 50 && meanTtft < 62, `mean TTFT ${meanTtft.toFixed(2)} ms`);
+    await retryTiming(t, async () => {
+      const runs = await Promise.all(Array.from({ length: 20 }, () => timedStream(server.url, tokens)));
+      const itls: number[] = [];
+      const ttfts: number[] = [];
+      for (const times of runs) {
+        assert.equal(times.length, tokens);
+        ttfts.push(times[0]!);
+        itls.push((times.at(-1)! - times[0]!) / (tokens - 1));
+      }
+      const meanItl = itls.reduce((a, b) => a + b, 0) / itls.length;
+      const meanTtft = ttfts.reduce((a, b) => a + b, 0) / ttfts.length;
+      assert.ok(Math.abs(meanItl - 10) <= 1, `mean ITL ${meanItl.toFixed(2)} ms`);
+      // 20 fresh connections at once on a shared 2-core machine: TTFT gets the slack, ITL (absolute deadlines) does not.
+      assert.ok(meanTtft >= 50 && meanTtft < 62, `mean TTFT ${meanTtft.toFixed(2)} ms`);
+    });
   });
 
-  it('non-streaming answers at TTFT + ITL × tokens', async () => {
+  it('non-streaming answers at TTFT + ITL × tokens', async (t) => {
     await (await fetch(`${server.url}/health`)).text(); // fetch loads undici on first use (~50 ms)
-    const start = performance.now();
-    const res = await fetch(`${server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'm',
-        messages: [{ role: 'user', content: 'x' }],
-        max_tokens: 20,
-        ignore_eos: true,
-      }),
+    await retryTiming(t, async () => {
+      const start = performance.now();
+      const res = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'm',
+          messages: [{ role: 'user', content: 'x' }],
+          max_tokens: 20,
+          ignore_eos: true,
+        }),
+      });
+      await res.json();
+      const took = performance.now() - start;
+      assert.ok(took >= 250 && took < 320, `${took.toFixed(1)} ms for 50 + 20 × 10`);
     });
-    await res.json();
-    const took = performance.now() - start;
-    assert.ok(took >= 250 && took < 320, `${took.toFixed(1)} ms for 50 + 20 × 10`);
   });
 });
 
@@ -76,26 +81,25 @@ export async function gapsOf(url: string, tokens: number): Promise<number[]> {
 }
 
 describe('per-gap timing precision (one stream)', () => {
-  it('ITL 2.4 ms over 200 tokens: median gap error <= 0.15 ms and no drift, which 1 ms timers cannot give', async () => {
+  it('ITL 2.4 ms over 200 tokens: median gap error <= 0.15 ms and no drift, which 1 ms timers cannot give', async (t) => {
     // Node's own timers have 1 ms resolution: a server pacing each stream with setTimeout writes gaps of
     // ~2 and ~3 ms for a 2.4 ms ITL (median error ~0.27 ms measured), and chained ones drift. The shared
     // scheduler's ticker thread wakes within a fraction of a millisecond.
     const server = await startServer(['--ttft', '5', '--itl', '2.4']);
     try {
       await gapsOf(server.url, 20); // warm up JIT and the connection
-      // A second stream only when the first was disturbed: on a shared host one descheduling of either
-      // process for ~10 ms moves the mean by 0.05 ms (seen once in CI); a regression fails both.
-      const seen: string[] = [];
-      let ok = false;
-      for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+      // On a shared host one descheduling of either process for ~10 ms moves the mean by 0.05 ms (seen in
+      // CI): another stream is measured then; a regression fails every attempt.
+      await retryTiming(t, async () => {
         const gaps = await gapsOf(server.url, 200);
         const errors = gaps.map((g) => Math.abs(g - 2.4)).sort((a, b) => a - b);
         const median = errors[Math.floor(errors.length / 2)]!;
         const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-        seen.push(`median |gap - 2.4| ${median.toFixed(3)} ms, mean gap ${mean.toFixed(3)} ms`);
-        ok = median <= 0.15 && Math.abs(mean - 2.4) <= 0.05;
-      }
-      assert.ok(ok, seen.join('; '));
+        assert.ok(
+          median <= 0.15 && Math.abs(mean - 2.4) <= 0.05,
+          `median |gap - 2.4| ${median.toFixed(3)} ms, mean gap ${mean.toFixed(3)} ms`,
+        );
+      });
     } finally {
       await server.stop();
     }
@@ -103,39 +107,41 @@ describe('per-gap timing precision (one stream)', () => {
 });
 
 describe('an unplanned stall re-anchors the stream (--reanchor-after-ms, default 50)', () => {
-  it('ITL 50 ms, the server process stopped for 400 ms mid-stream: the tokens after it come one ITL apart', async () => {
+  it('ITL 50 ms, the server process stopped for 400 ms mid-stream: the tokens after it come one ITL apart', async (t) => {
     const server = await startServer(['--ttft', '5', '--itl', '50']);
     try {
-      const start = performance.now();
-      const times: number[] = [];
-      await new Promise<void>((resolve, reject) => {
-        postChatStream(server.url, 'stall', 16, (res) => {
-          res.on('data', (d: Buffer) => {
-            const now = performance.now() - start;
-            for (const _ of d
-              .toString()
-              .split('\n\n')
-              .filter((e) => e.startsWith('data: {')))
-              times.push(now);
-            if (times.length === 4 && !stopped) {
-              stopped = true;
-              process.kill(server.proc.pid!, 'SIGSTOP');
-              setTimeout(() => process.kill(server.proc.pid!, 'SIGCONT'), 400);
-            }
-          });
-          res.on('end', () => resolve());
-        }).on('error', reject);
-        let stopped = false;
+      await retryTiming(t, async () => {
+        const start = performance.now();
+        const times: number[] = [];
+        await new Promise<void>((resolve, reject) => {
+          postChatStream(server.url, 'stall', 16, (res) => {
+            res.on('data', (d: Buffer) => {
+              const now = performance.now() - start;
+              for (const _ of d
+                .toString()
+                .split('\n\n')
+                .filter((e) => e.startsWith('data: {')))
+                times.push(now);
+              if (times.length === 4 && !stopped) {
+                stopped = true;
+                process.kill(server.proc.pid!, 'SIGSTOP');
+                setTimeout(() => process.kill(server.proc.pid!, 'SIGCONT'), 400);
+              }
+            });
+            res.on('end', () => resolve());
+          }).on('error', reject);
+          let stopped = false;
+        });
+        assert.equal(times.length, 16);
+        const gaps = times.slice(1).map((t, i) => t - times[i]!);
+        const stall = gaps.findIndex((g) => g > 300);
+        assert.ok(stall >= 0, `no stall seen: ${gaps.map((g) => g.toFixed(0)).join(' ')}`);
+        const after = gaps.slice(stall + 1);
+        assert.ok(
+          after.length >= 8 && after.every((g) => g > 35 && g < 70),
+          `gaps: ${gaps.map((g) => g.toFixed(0)).join(' ')} (after the stall each should be ~50)`,
+        );
       });
-      assert.equal(times.length, 16);
-      const gaps = times.slice(1).map((t, i) => t - times[i]!);
-      const stall = gaps.findIndex((g) => g > 300);
-      assert.ok(stall >= 0, `no stall seen: ${gaps.map((g) => g.toFixed(0)).join(' ')}`);
-      const after = gaps.slice(stall + 1);
-      assert.ok(
-        after.length >= 8 && after.every((g) => g > 35 && g < 70),
-        `gaps: ${gaps.map((g) => g.toFixed(0)).join(' ')} (after the stall each should be ~50)`,
-      );
     } finally {
       await server.stop();
     }
@@ -205,7 +211,7 @@ async function burstOnSockets(url: string, bodies: string[]): Promise<{ headers:
 }
 
 describe("a burst is timed from each request's arrival (decision 0009)", () => {
-  it('40 requests at once, each costly to handle: the ones handled last are not late by their wait for handling', async () => {
+  it('40 requests at once, each costly to handle: the ones handled last are not late by their wait for handling', async (t) => {
     // Prompts of 3,000 unique words: milliseconds of tokenising per request, so the burst's handling (seen by
     // the client as the spread of the response headers, written as each request is handled) is long; TTFT
     // 1.5 s covers it. Stamped on arrival, every first event is due 1.5 s after its request reached the
@@ -220,22 +226,25 @@ describe("a burst is timed from each request's arrival (decision 0009)", () => {
           stream: true,
         });
       await burstOnSockets(server.url, [body(1), body(2)]); // warm up
-      const { headers, first } = await burstOnSockets(
-        server.url,
-        Array.from({ length: 40 }, (_, i) => body(100 + i)),
-      );
-      const shown = `headers at ${headers.map((t) => t.toFixed(0)).join(' ')}; first events at ${first.map((t) => t.toFixed(0)).join(' ')} ms`;
-      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-      // The ten requests handled last (their headers came last): handled ~100 ms after their write.
-      const last = headers
-        .map((h, i) => ({ h, late: first[i]! - 1500 }))
-        .sort((a, b) => a.h - b.h)
-        .slice(-10);
-      const handledAfter = median(last.map((x) => x.h));
-      assert.ok(handledAfter > 60, `the burst's handling should take long for this test to mean anything: ${shown}`);
-      // Stamped when handled, their first events would be late by about that much; stamped on arrival, they
-      // are late only by the wake-up (a few ms on a busy host).
-      assert.ok(median(last.map((x) => x.late)) < 0.5 * handledAfter, shown);
+      // Unique prompts in every attempt: the tokenizer's memo must not make a second burst cheap.
+      await retryTiming(t, async (attempt) => {
+        const { headers, first } = await burstOnSockets(
+          server.url,
+          Array.from({ length: 40 }, (_, i) => body(100 * (attempt + 1) + i)),
+        );
+        const shown = `headers at ${headers.map((t) => t.toFixed(0)).join(' ')}; first events at ${first.map((t) => t.toFixed(0)).join(' ')} ms`;
+        const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+        // The ten requests handled last (their headers came last): handled ~100 ms after their write.
+        const last = headers
+          .map((h, i) => ({ h, late: first[i]! - 1500 }))
+          .sort((a, b) => a.h - b.h)
+          .slice(-10);
+        const handledAfter = median(last.map((x) => x.h));
+        assert.ok(handledAfter > 60, `the burst's handling should take long for this test to mean anything: ${shown}`);
+        // Stamped when handled, their first events would be late by about that much; stamped on arrival, they
+        // are late only by the wake-up (a few ms on a busy host).
+        assert.ok(median(last.map((x) => x.late)) < 0.5 * handledAfter, shown);
+      });
     } finally {
       await server.stop();
     }
