@@ -10,6 +10,8 @@ export interface Deferred {
   readonly listener: RequestListener;
   /** Call on the server's 'connection' event. */
   readonly onConnection: () => void;
+  /** When the oldest request not yet handed to the app arrived (Infinity: none waiting). */
+  readonly oldestWaiting: () => number;
 }
 
 /**
@@ -40,6 +42,10 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
   const endSlice = (): void => {
     sliceStart = -1;
   };
+  // Arrival stamps of the requests not yet handed to the app, oldest first (they are handed over in
+  // arrival order): the token scheduler holds back work that fell due after the oldest of them.
+  const waiting: number[] = [];
+  let head = 0;
   // One immediate per request, not one loop over a queue: node runs the ticks and promise jobs an
   // immediate leaves (body reading, parsing, planning: most of a request's work) before the next
   // immediate, so the clock read here covers whole requests and the slice really bounds the work.
@@ -67,15 +73,23 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
       setImmediate(run, req, res);
       return;
     }
+    head++;
+    if (head === waiting.length) {
+      waiting.length = 0;
+      head = 0;
+    }
     app(req, res);
   };
   return {
     listener: (req, res) => {
-      (req as Stamped).arrival = performance.now();
+      const arrival = performance.now();
+      (req as Stamped).arrival = arrival;
+      waiting.push(arrival);
       setImmediate(run, req, res);
     },
     onConnection: () => {
       lastAcceptAt = performance.now();
     },
+    oldestWaiting: () => (head < waiting.length ? waiting[head]! : Infinity),
   };
 }

@@ -170,6 +170,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     routeTable(ctx, () => draining),
   );
   const deferred = deferredListener(listener);
+  scheduler.waitFor(deferred.oldestWaiting);
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, ...serverOptions }, deferred.listener);
   server.on('connection', deferred.onConnection);
   await new Promise<void>((resolve, reject) => {

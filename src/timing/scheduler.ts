@@ -42,6 +42,8 @@ export class TokenScheduler {
   turn = 0;
   private readonly leadMs: number;
   private readonly sliceMs: number;
+  /** When the oldest request still waiting for the app arrived (Infinity: none); see waitFor. */
+  private oldestWaiting: () => number = () => Infinity;
 
   constructor(options: SchedulerOptions = {}) {
     // 0.2 ms: one wake-up serves every event due in the next 0.2 ms (fewer wakes at high load; a token is
@@ -49,6 +51,17 @@ export class TokenScheduler {
     this.leadMs = options.leadMs ?? 0.2;
     this.sliceMs = options.sliceMs ?? 2;
     this.waker = (options.waker ?? threadWaker)(() => this.runDue(), this.leadMs);
+  }
+
+  /**
+   * Work is done in the order it became ready: a task runs only if it fell due before the oldest request
+   * that is still waiting for the app arrived (`oldestWaiting`, the server's arrival queue). In a burst
+   * the requests (ready on arrival) are handled before the tokens that fall due while they wait, as node
+   * itself does when it handles a request inside the read that delivered it; tokens that were due before
+   * a request came still go first. Until the queue drains, held tasks are retried once per loop turn.
+   */
+  waitFor(oldestWaiting: () => number): void {
+    this.oldestWaiting = oldestWaiting;
   }
 
   get size(): number {
@@ -92,10 +105,12 @@ export class TokenScheduler {
     this.turn++;
     const start = performance.now();
     let now = start;
+    // Fixed for this turn: requests are only stamped (queued) by socket reads, never while tasks run.
+    const before = this.oldestWaiting();
     try {
       for (;;) {
         const top = this.heap[0];
-        if (top === undefined || top.due > now + this.leadMs) break;
+        if (top === undefined || top.due > now + this.leadMs || top.due >= before) break;
         this.removeAt(0);
         top.run(now);
         now = performance.now();

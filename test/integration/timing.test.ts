@@ -250,3 +250,41 @@ describe("a burst is timed from each request's arrival (decision 0009)", () => {
     }
   });
 });
+
+describe('a burst is served in the order its work became ready (decision 0009)', () => {
+  it("requests that arrived before a token fell due are handled before it: no stream's first token precedes the last request's headers", async (t) => {
+    // 40 costly requests (3,000 unique words each: the burst's handling takes well over the 20 ms TTFT).
+    // Every first token falls due 20 ms after its request arrived, after every request of the burst
+    // arrived: the app gets every request before the scheduler writes any token. Slicing the handling
+    // against the tokens instead (the rule before) writes the early streams' first tokens between the
+    // late requests' headers.
+    const server = await startServer(['--ttft', '20', '--itl', '5']);
+    try {
+      const body = (seed: number): string =>
+        JSON.stringify({
+          model: 'm',
+          messages: [{ role: 'user', content: uniquePrompt(seed, 3000) }],
+          max_tokens: 2,
+          stream: true,
+        });
+      await burstOnSockets(server.url, [body(1), body(2)]); // warm up
+      await retryTiming(t, async (attempt) => {
+        const { headers, first } = await burstOnSockets(
+          server.url,
+          Array.from({ length: 40 }, (_, i) => body(1000 * (attempt + 1) + i)),
+        );
+        const lastHeaders = Math.max(...headers);
+        const firstToken = Math.min(...first);
+        const shown = `headers from ${Math.min(...headers).toFixed(0)} to ${lastHeaders.toFixed(0)} ms; first tokens from ${firstToken.toFixed(0)} ms`;
+        assert.ok(
+          lastHeaders > 30,
+          `the burst's handling should outlast the TTFT for this test to mean anything: ${shown}`,
+        );
+        // 1 ms of slack: the requests were written over ~1 ms, and times are per request from its write.
+        assert.ok(lastHeaders < firstToken + 1, shown);
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+});

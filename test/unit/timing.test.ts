@@ -75,6 +75,26 @@ describe('TokenScheduler', () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(runs, 10);
   });
+  it('a task that fell due after the oldest waiting request arrived waits until that request is handed over', async () => {
+    const s = new TokenScheduler();
+    const alive = setInterval(() => undefined, 1000); // the scheduler never keeps a process alive
+    try {
+      const start = performance.now();
+      let oldest = start; // a request stamped now, not yet handed to the app
+      s.waitFor(() => oldest);
+      const log: number[] = [];
+      s.schedule(task(start - 1, log, 1)); // due before the request came: it goes first
+      s.schedule(task(start + 1, log, 2)); // due after it: it waits for the request
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(log, [1], 'only the task that was due before the request ran');
+      oldest = Infinity; // the request was handed over: nothing waits now
+      await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(log, [1, 2]);
+    } finally {
+      clearInterval(alive);
+      s.close();
+    }
+  });
   it('an overdue burst longer than the slice lets socket reads in between its turns', async (t) => {
     await retryTiming(t, async () => {
       // Five rounds: 40 tasks of 0.5 ms each, all due 1 ms from now (a 20 ms burst in 2 ms slices, woken by
