@@ -77,6 +77,10 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
     if (head === waiting.length) {
       waiting.length = 0;
       head = 0;
+    } else if (head >= 1024 && head * 2 >= waiting.length) {
+      // Under a sustained overload the queue may never empty: drop the handed-over front now and then.
+      waiting.splice(0, head);
+      head = 0;
     }
     app(req, res);
   };

@@ -97,10 +97,13 @@ describe('open-loop latency model', () => {
         const ttfts = crowd.map((times) => times[0]!).sort((a, b) => a - b);
         assert.ok(alone >= 6 && alone < 40, `alone ${alone.toFixed(1)} ms (5 + 1 × 1², plus the client's own)`);
         // Every stream is still open when the last arrives: the k-th arrival sees A = k, TTFT = 5 + k² ms,
-        // so the k-th fastest is the k-th to arrive. The client adds up to a few tens of ms for 20 at once.
+        // so the k-th fastest is the k-th to arrive. The client adds up to a few tens of ms for 20 at once,
+        // and the first arrivals' first tokens (due 6, 9, 14 ms after arrival) wait for the server to have
+        // handled all 20 requests, which arrived before those tokens fell due (decision 0009, "work in the
+        // order it became ready"): up to ~2 ms each on a fresh server.
         const off = ttfts.map((ttft, k) => ttft - (5 + (k + 1) ** 2));
         assert.ok(
-          off.every((d) => d >= -2 && d < 40),
+          off.every((d) => d >= -2 && d < 60),
           `client TTFT − (5 + k²) per arrival: ${off.map((d) => d.toFixed(0)).join(' ')}`,
         );
       });
