@@ -91,6 +91,7 @@ describe('open-loop latency model', () => {
   it('--ttft-concurrency-quad-ms: TTFT grows with the requests in flight', async (t) => {
     const server = await startServer(['--ttft', '5', '--itl', '5', '--ttft-concurrency-quad-ms', '1']);
     try {
+      await (await fetch(`${server.url}/health`)).text(); // fetch loads undici on first use (~50 ms)
       await retryTiming(t, async () => {
         const alone = (await streamTimes(server.url, 'alone', 2))[0]!;
         const crowd = await Promise.all(Array.from({ length: 20 }, (_, i) => streamTimes(server.url, `c${i}`, 40)));
