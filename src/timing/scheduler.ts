@@ -58,7 +58,7 @@ export class TokenScheduler {
    * that is still waiting for the app arrived (`oldestWaiting`, the server's arrival queue). In a burst
    * the requests (ready on arrival) are handled before the tokens that fall due while they wait, as node
    * itself does when it handles a request inside the read that delivered it; tokens that were due before
-   * a request came still go first. Until the queue drains, held tasks are retried once per loop turn.
+   * a request came still go first. Until the queue drains, held tasks are retried once per loop turn (an immediate: the waker is not involved).
    */
   waitFor(oldestWaiting: () => number): void {
     this.oldestWaiting = oldestWaiting;
@@ -90,6 +90,8 @@ export class TokenScheduler {
   clear(): void {
     for (const t of this.heap) t.slot = -1;
     this.heap.length = 0;
+    if (this.retry) clearImmediate(this.retry);
+    this.retry = undefined;
     this.arm();
   }
 
@@ -118,9 +120,19 @@ export class TokenScheduler {
       }
     } finally {
       this.running = false;
-      this.arm();
+      const top = this.heap[0];
+      // Held back behind a waiting request: retried next loop turn, without a round trip through the waker.
+      if (top !== undefined && top.due >= before && top.due <= performance.now() + this.leadMs)
+        this.retry ??= setImmediate(this.retryRun);
+      else this.arm();
     }
   }
+
+  private retry: NodeJS.Immediate | undefined;
+  private readonly retryRun = (): void => {
+    this.retry = undefined;
+    this.runDue();
+  };
 
   private arm(): void {
     const due = this.heap[0]?.due ?? Infinity;
