@@ -249,6 +249,23 @@ async function burstOnSockets(
   return { headers: headers.map((t, i) => t - sentAt[i]!), first: first.map((t, i) => t - sentAt[i]!) };
 }
 
+/** A two-token streaming chat whose prompt is 3,000 unique words: milliseconds of tokenising to handle. */
+const costlyBody = (seed: number): string =>
+  JSON.stringify({
+    model: 'm',
+    messages: [{ role: 'user', content: uniquePrompt(seed, 3000) }],
+    max_tokens: 2,
+    stream: true,
+  });
+
+/** 40 costly requests written at once; unique prompts in every attempt (the tokenizer's memo must not help). */
+const costlyBurst = (url: string, attempt: number, settleMs = 0): Promise<{ headers: number[]; first: number[] }> =>
+  burstOnSockets(
+    url,
+    Array.from({ length: 40 }, (_, i) => costlyBody(1000 * (attempt + 1) + i)),
+    settleMs,
+  );
+
 describe("a burst is timed from each request's arrival (decision 0009)", () => {
   it('40 requests at once, each costly to handle: the ones handled last are not late by their wait for handling', async (t) => {
     // Prompts of 3,000 unique words: milliseconds of tokenising per request, so the burst's handling (seen by
@@ -257,20 +274,9 @@ describe("a burst is timed from each request's arrival (decision 0009)", () => {
     // server; stamped when the app got to it (the old way), the k-th is due k handlings later.
     const server = await startServer(['--ttft', '1500', '--itl', '10']);
     try {
-      const body = (seed: number): string =>
-        JSON.stringify({
-          model: 'm',
-          messages: [{ role: 'user', content: uniquePrompt(seed, 3000) }],
-          max_tokens: 2,
-          stream: true,
-        });
-      await burstOnSockets(server.url, [body(1), body(2)]); // warm up
-      // Unique prompts in every attempt: the tokenizer's memo must not make a second burst cheap.
+      await burstOnSockets(server.url, [costlyBody(1), costlyBody(2)]); // warm up
       await retryTiming(t, async (attempt) => {
-        const { headers, first } = await burstOnSockets(
-          server.url,
-          Array.from({ length: 40 }, (_, i) => body(100 * (attempt + 1) + i)),
-        );
+        const { headers, first } = await costlyBurst(server.url, attempt);
         const shown = `headers at ${headers.map((t) => t.toFixed(0)).join(' ')}; first events at ${first.map((t) => t.toFixed(0)).join(' ')} ms`;
         const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
         // The ten requests handled last (their headers came last): handled ~100 ms after their write.
@@ -299,22 +305,11 @@ describe('a burst is served in the order its work became ready (decision 0009)',
     // late requests' headers.
     const server = await startServer(['--ttft', '20', '--itl', '5']);
     try {
-      const body = (seed: number): string =>
-        JSON.stringify({
-          model: 'm',
-          messages: [{ role: 'user', content: uniquePrompt(seed, 3000) }],
-          max_tokens: 2,
-          stream: true,
-        });
-      await burstOnSockets(server.url, [body(1), body(2)]); // warm up
+      await burstOnSockets(server.url, [costlyBody(1), costlyBody(2)]); // warm up
       await retryTiming(t, async (attempt) => {
         // Connections accepted first: a request on a connection the server has not accepted yet is not
         // known to it, and the tokens of the requests it knows rightly go ahead of it.
-        const { headers, first } = await burstOnSockets(
-          server.url,
-          Array.from({ length: 40 }, (_, i) => body(1000 * (attempt + 1) + i)),
-          100,
-        );
+        const { headers, first } = await costlyBurst(server.url, attempt, 100);
         const lastHeaders = Math.max(...headers);
         const firstToken = Math.min(...first);
         const shown = `headers from ${Math.min(...headers).toFixed(0)} to ${lastHeaders.toFixed(0)} ms; first tokens from ${firstToken.toFixed(0)} ms`;
