@@ -44,6 +44,12 @@ export class TokenScheduler {
   private readonly sliceMs: number;
   /** When the oldest request still waiting for the app arrived (Infinity: none); see waitFor. */
   private oldestWaiting: () => number = () => Infinity;
+  /** The next turn's retry of tasks held back behind a waiting request. */
+  private retry: NodeJS.Immediate | undefined;
+  private readonly retryRun = (): void => {
+    this.retry = undefined;
+    this.runDue();
+  };
 
   constructor(options: SchedulerOptions = {}) {
     // 0.2 ms: one wake-up serves every event due in the next 0.2 ms (fewer wakes at high load; a token is
@@ -58,7 +64,8 @@ export class TokenScheduler {
    * that is still waiting for the app arrived (`oldestWaiting`, the server's arrival queue). In a burst
    * the requests (ready on arrival) are handled before the tokens that fall due while they wait, as node
    * itself does when it handles a request inside the read that delivered it; tokens that were due before
-   * a request came still go first. Until the queue drains, held tasks are retried once per loop turn (an immediate: the waker is not involved).
+   * a request came still go first. Until the queue drains, held tasks are retried once per loop turn
+   * (an immediate: the waker is not involved).
    */
   waitFor(oldestWaiting: () => number): void {
     this.oldestWaiting = oldestWaiting;
@@ -127,12 +134,6 @@ export class TokenScheduler {
       else this.arm();
     }
   }
-
-  private retry: NodeJS.Immediate | undefined;
-  private readonly retryRun = (): void => {
-    this.retry = undefined;
-    this.runDue();
-  };
 
   private arm(): void {
     const due = this.heap[0]?.due ?? Infinity;
