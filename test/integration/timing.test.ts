@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { launch } from '../../bench/procs.js';
 import { retryTiming } from '../support/retry.js';
 import { postChatStream, startServer, type TestServer } from '../support/server.js';
 
@@ -82,28 +82,6 @@ export async function gapsOf(url: string, tokens: number): Promise<number[]> {
   return times.slice(1).map((t, i) => t - times[i]!);
 }
 
-/**
- * The bench's bare pacing server (`bench/baselines/bare-timed.ts`: one setTimeout per event at absolute
- * deadlines, nothing else): what Node's own timers give on this host at this moment.
- */
-async function bareTimed(ttft: number, itl: number): Promise<{ url: string; stop: () => void }> {
-  const proc = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('../../bench/baselines/bare-timed.js', import.meta.url))],
-    {
-      env: { ...process.env, BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.once('data', (d: Buffer) =>
-      resolve((JSON.parse(d.toString().split('\n')[0]!) as { url: string }).url),
-    );
-    proc.once('exit', (code) => reject(new Error(`bare-timed exited with ${code}`)));
-  });
-  return { url, stop: () => proc.kill() };
-}
-
 /** Median |gap − itl| and mean gap of one 200-token stream. */
 async function precision(url: string, itl: number): Promise<{ median: number; mean: number }> {
   const gaps = await gapsOf(url, 200);
@@ -121,7 +99,17 @@ describe('per-gap timing precision (one stream)', () => {
     // error, measured right before in the same attempt. (On such a host a single stream does not tell the
     // ticker from 1 ms timers; the bench's timing scenario compares them under load.)
     const server = await startServer(['--ttft', '5', '--itl', '2.4']);
-    const bare = await bareTimed(5, 2.4);
+    // The bench's bare pacing server (one setTimeout per event at absolute deadlines, nothing else): what
+    // Node's own timers give on this host at this moment.
+    const bare = await launch(
+      'bare-timed',
+      fileURLToPath(new URL('../../bench/baselines/bare-timed.js', import.meta.url)),
+      [],
+      {
+        BENCH_TTFT: '5',
+        BENCH_ITL: '2.4',
+      },
+    );
     try {
       await gapsOf(server.url, 20); // warm up JIT and the connection
       await gapsOf(bare.url, 20);
@@ -133,7 +121,7 @@ describe('per-gap timing precision (one stream)', () => {
         assert.ok(mock.median <= Math.max(0.15, timers.median), shown);
       });
     } finally {
-      bare.stop();
+      await bare.stop();
       await server.stop();
     }
   });
