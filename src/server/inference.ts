@@ -239,9 +239,12 @@ function answerJson(g: Generation): void {
   const { ctx, api, req, res, plan, fault, latency, planned, steps } = g;
   const arrival = req.arrival;
   const stallMs = fault?.kind === 'stall' ? fault.ms : 0;
-  // The prompt's blocks are cached when its prefill is done: at the first token's time, not the answer's.
+  // The prompt's blocks are cached when its prefill is done: at the first token's time (after arrival,
+  // not after admission), not the answer's. The answer stores them too (a no-op once done), so a client
+  // that repeats the prompt after the answer always hits, however late this timer fires.
   if (g.storePrompt !== noStore) {
-    if (latency.ttftMs > 0) setTimeout(g.storePrompt, latency.ttftMs).unref();
+    const inMs = arrival + latency.ttftMs - performance.now();
+    if (inMs > 0) setTimeout(g.storePrompt, inMs).unref();
     else g.storePrompt();
   }
   scheduleOnce({
@@ -258,6 +261,7 @@ function answerJson(g: Generation): void {
         ended(g, unanswered(fault.kind === 'abort-after' ? 499 : 500, 'error', 'injected', now - arrival));
         return;
       }
+      g.storePrompt();
       sendJson(res, 200, api.body(g.meta, plan, g.request), { 'x-request-id': req.requestId }, true);
       ctx.sink.tokens(planned);
       // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).

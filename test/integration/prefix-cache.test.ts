@@ -173,6 +173,29 @@ describe('prefix cache with the openai and anthropic clients', () => {
   });
 });
 
+describe('prefix cache: a repeated prompt always hits', () => {
+  it('a non-streaming answer leaves only after its prompt is cached (no race with the prefill timer)', async () => {
+    // The answer is due at arrival + TTFT (no ITL): the prompt must be cached by then, however long the
+    // request took to be admitted (a CI run answered before the prefill timer, which started at admission,
+    // had fired, and the repeat missed).
+    const server = await startServer(['--ttft', '20', '--itl', '0']);
+    try {
+      const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+      const misses: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const messages = [{ role: 'user' as const, content: `Pier ${i}: moor the ferry and log it. `.repeat(20) }];
+        await openai.chat.completions.create({ model: 'm', messages, max_tokens: 1 });
+        const again = await openai.chat.completions.create({ model: 'm', messages, max_tokens: 1 });
+        if (again.usage!.prompt_tokens_details!.cached_tokens !== expectedHit(again.usage!.prompt_tokens))
+          misses.push(i);
+      }
+      assert.deepEqual(misses, []);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});
+
 describe('prefix cache: off, and across cluster workers', () => {
   const body = {
     model: 'm',
