@@ -16,7 +16,7 @@ function ttftOf(url: string, tokens: number, tag: string): Promise<number> {
       ignore_eos: true,
       stream: true,
     });
-    const t0 = performance.now();
+    let t0 = performance.now();
     const req = request(
       `${url}/v1/chat/completions`,
       { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
@@ -28,6 +28,9 @@ function ttftOf(url: string, tokens: number, tag: string): Promise<number> {
         res.on('end', () => resolve(first ?? NaN));
       },
     );
+    // From the write itself: node writes the request right after 'socket' (a kept-alive socket from the
+    // pool), while the call above can wait behind the client's reading of the other streams.
+    req.on('socket', () => (t0 = performance.now()));
     req.on('error', reject);
     req.end(body);
   });
