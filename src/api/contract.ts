@@ -62,6 +62,12 @@ export interface GenerationRequest {
   readonly cacheMarkText?: string;
   /** Anthropic tools: the answer ends with a tool_use block for the first one. */
   readonly toolName?: string | null;
+  /**
+   * Chat-like APIs: what joins this answer to the prompt when the next turn sends it back (the prompt text
+   * joins messages with it). Set, the answer's full blocks enter the prefix cache at its end, as vLLM
+   * caches the blocks of generated tokens, so the next turn hits the previous answer too.
+   */
+  readonly turnSeparator?: string;
 }
 
 /** Identity of one response: the same on the body and on every chunk (as vLLM and OpenAI do). */

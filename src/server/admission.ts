@@ -26,6 +26,8 @@ export interface Accepted {
 /** Accepted, with the prefix cache's answer: cached tokens in the plan, and how the prompt gets cached. */
 export interface Looked extends Accepted {
   readonly storePrompt: () => void;
+  /** At a delivered answer's end: its blocks enter the cache (the next turn hits them). */
+  readonly storeAnswer: (answer: OutputPlan) => void;
 }
 
 /** Parse, header rules, the output plan, fault injection; a refusal is answered here (null). */
@@ -60,7 +62,7 @@ export async function lookup(
     reportEnd(ctx, req, refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
     return null;
   }
-  return { ...accepted, plan: cache.plan, storePrompt: cache.store };
+  return { ...accepted, plan: cache.plan, storePrompt: cache.store, storeAnswer: cache.storeAnswer };
 }
 
 /**

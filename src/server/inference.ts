@@ -217,7 +217,8 @@ function answerStream(g: Generation): void {
         g.storePrompt(); // the prefill is done when the first token leaves
         ctx.sink.tokens(n);
       },
-      onEnd: (outcome, at, times, delivered) =>
+      onEnd: (outcome, at, times, delivered) => {
+        if (outcome === 'ok') g.storeAnswer(plan);
         ended(g, {
           status: outcome === 'ok' || outcome === 'fault' ? 200 : 499,
           outcome: outcome === 'fault' ? 'error' : outcome,
@@ -229,7 +230,8 @@ function answerStream(g: Generation): void {
           lastTokenMs: delivered > 0 ? times[delivered - 1]! - arrival : null,
           e2eMs: at - arrival,
           itl: binGaps(times, delivered),
-        }),
+        });
+      },
     },
   });
 }
@@ -262,6 +264,7 @@ function answerJson(g: Generation): void {
         return;
       }
       g.storePrompt();
+      g.storeAnswer(plan);
       sendJson(res, 200, api.body(g.meta, plan, g.request), { 'x-request-id': req.requestId }, true);
       ctx.sink.tokens(planned);
       // The engine made token i at TTFT + i × ITL; the body left one ITL after the last (upstream's rule).

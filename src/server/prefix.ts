@@ -8,10 +8,13 @@ export interface PromptCache {
   readonly plan: OutputPlan;
   /** Caches the prompt's full blocks (called once, when the first token is due). */
   readonly store: () => void;
+  /** Caches the full blocks of the prompt and the whole answer (choice 0), once it was delivered. */
+  readonly storeAnswer: (answer: OutputPlan) => void;
 }
 
 /** The store of a request the cache does not see (caching off, or a prompt shorter than a block). */
 export const noStore = (): void => undefined;
+const noAnswerStore = (): void => undefined;
 
 /**
  * Looks the prompt's block chain up in the server's prefix cache: the plan then reports the hit
@@ -26,16 +29,17 @@ export async function lookupPrompt(
   promptIds: readonly number[] | null,
 ): Promise<PromptCache> {
   const cache = ctx.prefix;
-  if (!cache || !promptIds) return { plan, store: noStore };
+  if (!cache || !promptIds) return { plan, store: noStore, storeAnswer: noAnswerStore };
   const B = ctx.config.kvBlockTokens;
   const forced = ctx.config.prefixCacheHitRate;
   if (forced !== undefined) {
     // Synthetic hit share (--prefix-cache-hit-rate): no lookup, no store, the same answer every time.
     const cachedTokens = Math.floor(forced * maxHitBlocks(promptIds.length, B)) * B;
-    return { plan: cachedTokens === 0 ? plan : { ...plan, cachedTokens }, store: noStore };
+    return { plan: cachedTokens === 0 ? plan : { ...plan, cachedTokens }, store: noStore, storeAnswer: noAnswerStore };
   }
   const hashes = blockHashes(promptIds, B);
-  if (hashes.length === 0) return { plan, store: noStore };
+  const storeAnswer = answerStore(ctx, cache, request, promptIds.length);
+  if (hashes.length === 0) return { plan, store: noStore, storeAnswer };
   const hit = cache.lookup(hashes, maxHitBlocks(promptIds.length, B));
   const cachedTokens = (typeof hit === 'number' ? hit : await hit) * B;
   const marked = request.cacheMarkText === undefined ? 0 : ctx.tokenizer.count(request.cacheMarkText);
@@ -48,5 +52,33 @@ export async function lookupPrompt(
       stored = true;
       cache.store(hashes, cache.wantsTokenIds ? promptIds : null);
     },
+    storeAnswer,
+  };
+}
+
+/**
+ * vLLM caches every full block a request computes, generated tokens included, so a conversation's next
+ * turn (the prompt, the answer, a new message) hits the previous answer's blocks too. The sequence cached
+ * here is what that next turn's prompt starts with: the prompt text, the separator and the answer's text,
+ * encoded together (encoding the answer alone and appending it would split differently where the prompt
+ * ends in whitespace). Reasoning is part of the generated sequence but not of what clients send back
+ * (chat templates drop it), so after a reasoning answer the next turn's hit ends with the prompt, as on
+ * vLLM. A tool call's arguments are not sent back as text: nothing is cached beyond the prompt.
+ */
+function answerStore(
+  ctx: AppContext,
+  cache: NonNullable<AppContext['prefix']>,
+  request: GenerationRequest,
+  promptLength: number,
+): (answer: OutputPlan) => void {
+  const separator = request.turnSeparator;
+  if (separator === undefined) return noAnswerStore;
+  const B = ctx.config.kvBlockTokens;
+  return (answer) => {
+    const generated = answer.content.length + answer.reasoning.length;
+    // No new full block, or an answer that is not sent back as text: nothing to cache, nothing to encode.
+    if (answer.toolCall || Math.floor((promptLength + generated) / B) <= Math.floor(promptLength / B)) return;
+    const ids = ctx.tokenizer.encode(request.promptText + separator + answer.reasoning.join() + answer.content.join());
+    cache.store(blockHashes(ids, B), cache.wantsTokenIds ? ids : null);
   };
 }

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { after, before, describe, it } from 'node:test';
 import { Subscriber } from 'zeromq';
 import { parsePrometheus, promtoolCheck, scrape, total } from '../support/prometheus.js';
+import { retryTiming } from '../support/retry.js';
 import { callFresh, getJson, postChatStream, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -43,8 +44,9 @@ describe('prefix cache with the openai and anthropic clients', () => {
   let anthropic: Anthropic;
   const cached: number[] = [];
   const prompts: number[] = [];
-  const chat = async (messages: OpenAI.ChatCompletionMessageParam[]) => {
-    const r = await openai.chat.completions.create({ model: 'm', messages, max_tokens: 4 });
+  /** Model 'm' (the vLLM page's counters below are checked for it). */
+  const chat = async (messages: OpenAI.ChatCompletionMessageParam[], maxTokens = 4) => {
+    const r = await openai.chat.completions.create({ model: 'm', messages, max_tokens: maxTokens });
     prompts.push(r.usage!.prompt_tokens);
     cached.push(r.usage!.prompt_tokens_details!.cached_tokens!);
     return r;
@@ -93,30 +95,74 @@ describe('prefix cache with the openai and anthropic clients', () => {
     assert.equal(r.usage!.prompt_tokens_details!.cached_tokens, Math.floor(S / B) * B);
   });
 
-  it("a multi-turn conversation's second turn hits the first turn", async () => {
-    const turn1 = [
-      { role: 'user' as const, content: 'Tell me about the old fishing fleet of the harbour. '.repeat(8) },
-    ];
-    const a1 = await chat(turn1);
-    const T1 = a1.usage!.prompt_tokens;
+  it("a multi-turn conversation's second turn hits the first turn, its answer included (vLLM caches generated blocks)", async () => {
+    // vLLM caches every full block it computes, generated tokens too (kv_cache_manager.py cache_blocks
+    // over request.all_token_ids), so turn 2 (turn 1's messages, the answer, a new message) hits the
+    // answer's blocks as well. The server's prompt text joins messages with '\n'.
+    const user1 = 'Tell me about the old fishing fleet of the harbour. '.repeat(8);
+    const a1 = await chat([{ role: 'user', content: user1 }], 48);
+    const answer = a1.choices[0]!.message.content!;
+    const user2 = 'And what became of it?';
     const a2 = await chat([
-      ...turn1,
-      { role: 'assistant', content: a1.choices[0]!.message.content! },
-      { role: 'user', content: 'And what became of it?' },
+      { role: 'user', content: user1 },
+      { role: 'assistant', content: answer },
+      { role: 'user', content: user2 },
     ]);
-    assert.equal(a2.usage!.prompt_tokens_details!.cached_tokens, Math.floor(T1 / B) * B);
+    // Turn 1's prompt and answer as one text (user1 ends in a space, which merges with the '\n').
+    const cachedSeq = o200k.encode(`${user1}\n${answer}`);
+    const turn2 = o200k.encode(`${user1}\n${answer}\n${user2}`);
+    assert.equal(a2.usage!.prompt_tokens, turn2.length);
+    assert.ok(
+      Math.floor(cachedSeq.length / B) > Math.floor(o200k.encode(user1).length / B),
+      'the answer fills a block',
+    );
+    // The hit: the leading whole blocks the two sequences share.
+    let same = 0;
+    while (same < cachedSeq.length && cachedSeq[same] === turn2[same]) same++;
+    assert.ok(
+      same >= cachedSeq.length - 2,
+      `turn 2 starts with turn 1 and its answer (${same} of ${cachedSeq.length})`,
+    );
+    assert.equal(a2.usage!.prompt_tokens_details!.cached_tokens, Math.floor(same / B) * B);
   });
 
-  it('TTFT pays only for the uncached prompt tokens (client-measured)', async () => {
-    const prompt = 'the harbour at night '.repeat(400);
-    const first = await firstTokenMs(server.url, prompt);
-    const again = await firstTokenMs(server.url, prompt);
-    const P = o200k.encode(prompt).length;
-    prompts.push(P, P);
-    cached.push(0, expectedHit(P));
-    // Uncached: 5 + 0.05 × P (> 80 ms); cached: 5 + 0.05 × (P − hit) ≤ 5.8 ms, plus the client's few ms.
-    assert.ok(first >= 5 + 0.05 * P, `first TTFT ${first.toFixed(1)} ms for ${P} tokens`);
-    assert.ok(again >= 5 && again < 5 + 0.05 * B + 15, `cached TTFT ${again.toFixed(1)} ms`);
+  it('after a reasoning answer the next turn hits only the previous prompt (reasoning is not sent back)', async () => {
+    // A reasoning model's generated sequence starts with its reasoning; the client sends back the content
+    // only (chat templates drop reasoning from the history), so the cached blocks past the prompt differ.
+    const user1 = 'Reason about the tides of the northern channel, hour by hour. '.repeat(6);
+    const model = 'Qwen/Qwen3-0.6B';
+    const a1 = await openai.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: user1 }],
+      max_tokens: 64,
+    });
+    const message = a1.choices[0]!.message as { content: string | null; reasoning_content?: string };
+    assert.ok(a1.usage!.completion_tokens_details!.reasoning_tokens! > 0, 'the model reasoned');
+    const a2 = await openai.chat.completions.create({
+      model,
+      messages: [
+        { role: 'user', content: user1 },
+        { role: 'assistant', content: message.content ?? '' },
+        { role: 'user', content: 'And at midnight?' },
+      ],
+      max_tokens: 4,
+    });
+    assert.equal(a2.usage!.prompt_tokens_details!.cached_tokens, Math.floor(o200k.encode(user1).length / B) * B);
+  });
+
+  it('TTFT pays only for the uncached prompt tokens (client-measured)', async (t) => {
+    // A later attempt (a descheduled client or server) uses a prompt of its own, new to the cache.
+    await retryTiming(t, async (attempt) => {
+      const prompt = `Watch ${attempt}. ` + 'the harbour at night '.repeat(400);
+      const first = await firstTokenMs(server.url, prompt);
+      const again = await firstTokenMs(server.url, prompt);
+      const P = o200k.encode(prompt).length;
+      prompts.push(P, P);
+      cached.push(0, expectedHit(P));
+      // Uncached: 5 + 0.05 × P (> 80 ms); cached: 5 + 0.05 × (P − hit) ≤ 5.8 ms, plus the client's few ms.
+      assert.ok(first >= 5 + 0.05 * P, `first TTFT ${first.toFixed(1)} ms for ${P} tokens`);
+      assert.ok(again >= 5 && again < 5 + 0.05 * B + 15, `cached TTFT ${again.toFixed(1)} ms`);
+    });
   });
 
   it('Anthropic: cache reads, cache_control writes, and the three counts add up to the prompt', async () => {

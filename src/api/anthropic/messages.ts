@@ -78,6 +78,7 @@ export function parseMessagesRequest(raw: unknown): GenerationRequest {
     // Thinking leaves at least one token of the cap for text, as upstream does.
     reasoningBudget: thinks ? Math.min(budget, Math.max(max - 1, 0)) : 0,
     toolName,
+    turnSeparator: '\n',
   };
 }
 

@@ -75,7 +75,14 @@ export function parseChatRequest(raw: unknown): GenerationRequest {
   const reasoningEffort = optionalChoice(body, 'reasoning_effort', EFFORTS);
   // OpenAI's wording for an empty list (checked after the other fields, which name their own errors).
   if (texts.length === 0) throw badRequest("[] is too short - 'messages'", 'messages');
-  return { ...base, promptText: texts.join('\n'), promptTokenCount: null, reasoningEffort, output: chatExtras(body) };
+  return {
+    ...base,
+    promptText: texts.join('\n'),
+    promptTokenCount: null,
+    reasoningEffort,
+    output: chatExtras(body),
+    turnSeparator: '\n',
+  };
 }
 
 /** vLLM's CompletionRequest validator, for an absent or empty prompt. */

@@ -44,6 +44,7 @@ export function parseResponsesRequest(raw: unknown): GenerationRequest {
     minTokens: optionalCount(body, 'min_tokens'),
     ignoreEos: optionalBool(body, 'ignore_eos'),
     reasoningEffort: reasoning ? optionalChoice(reasoning, 'effort', EFFORTS) : null,
+    turnSeparator: '\n',
   };
 }
 
