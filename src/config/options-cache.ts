@@ -19,6 +19,14 @@ export const PREFIX_CACHE_OPTIONS = {
     describe:
       'Synthetic: every request hits this share of its cacheable blocks, whatever came before (quick scenarios; the cache is then not consulted). Unset: the real cache',
   },
+  prefixCacheAnswers: {
+    flag: 'prefix-cache-answers',
+    kind: 'boolean',
+    default: false,
+    group: 'Prefix cache',
+    describe:
+      "Also cache a delivered chat answer's blocks, as vLLM caches generated tokens, so a conversation's next turn hits the previous answer (costs one encode of prompt + answer per chat answer, and in cluster mode one more IPC message)",
+  },
   kvEventsEndpoint: {
     flag: 'kv-events-endpoint',
     kind: 'string',

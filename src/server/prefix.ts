@@ -72,7 +72,7 @@ function answerStore(
   promptLength: number,
 ): (answer: OutputPlan) => void {
   const separator = request.turnSeparator;
-  if (separator === undefined) return noAnswerStore;
+  if (separator === undefined || !ctx.config.prefixCacheAnswers) return noAnswerStore;
   const B = ctx.config.kvBlockTokens;
   return (answer) => {
     const generated = answer.content.length + answer.reasoning.length;

@@ -52,7 +52,15 @@ describe('prefix cache with the openai and anthropic clients', () => {
     return r;
   };
   before(async () => {
-    server = await startServer(['--ttft', '5', '--itl', '1', '--ttft-per-isl-token-ms', '0.05']);
+    server = await startServer([
+      '--ttft',
+      '5',
+      '--itl',
+      '1',
+      '--ttft-per-isl-token-ms',
+      '0.05',
+      '--prefix-cache-answers',
+    ]);
     openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
     anthropic = new Anthropic({ baseURL: server.url, apiKey: 'x', maxRetries: 0 });
   });
@@ -95,7 +103,7 @@ describe('prefix cache with the openai and anthropic clients', () => {
     assert.equal(r.usage!.prompt_tokens_details!.cached_tokens, Math.floor(S / B) * B);
   });
 
-  it("a multi-turn conversation's second turn hits the first turn, its answer included (vLLM caches generated blocks)", async () => {
+  it("--prefix-cache-answers: a conversation's second turn hits the first turn, its answer included (vLLM caches generated blocks)", async () => {
     // vLLM caches every full block it computes, generated tokens too (kv_cache_manager.py cache_blocks
     // over request.all_token_ids), so turn 2 (turn 1's messages, the answer, a new message) hits the
     // answer's blocks as well. The server's prompt text joins messages with '\n'.
@@ -260,6 +268,37 @@ describe('prefix cache: off, and across cluster workers', () => {
           cachedOf((await callFresh(`${server.url}/v1/chat/completions`, 'POST', body)).json),
           Math.floor(0.5 * Math.floor((P - 1) / B)) * B,
         );
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it("without --prefix-cache-answers a conversation's second turn hits the first turn's prompt only", async () => {
+    const server = await startServer(['--fast']);
+    try {
+      const user1 = 'Tell me about the old fishing fleet of the harbour. '.repeat(8);
+      const first = {
+        model: 'm',
+        messages: [{ role: 'user', content: user1 }],
+        max_tokens: 48,
+      };
+      const a1 = (await callFresh(`${server.url}/v1/chat/completions`, 'POST', first)).json as {
+        choices: { message: { content: string } }[];
+      };
+      const turn2 = {
+        model: 'm',
+        messages: [
+          { role: 'user', content: user1 },
+          { role: 'assistant', content: a1.choices[0]!.message.content },
+          { role: 'user', content: 'And what became of it?' },
+        ],
+        max_tokens: 2,
+      };
+      const T1 = o200k.encode(user1).length;
+      assert.equal(
+        cachedOf((await callFresh(`${server.url}/v1/chat/completions`, 'POST', turn2)).json),
+        Math.floor(T1 / B) * B,
+      );
     } finally {
       assert.equal(await server.stop(), 0);
     }
