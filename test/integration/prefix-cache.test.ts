@@ -52,15 +52,8 @@ describe('prefix cache with the openai and anthropic clients', () => {
     return r;
   };
   before(async () => {
-    server = await startServer([
-      '--ttft',
-      '5',
-      '--itl',
-      '1',
-      '--ttft-per-isl-token-ms',
-      '0.05',
-      '--prefix-cache-answers',
-    ]);
+    // TTFT 5 ms + 0.05 ms per uncached prompt token; delivered answers cached too.
+    server = await startServer('--ttft 5 --itl 1 --ttft-per-isl-token-ms 0.05 --prefix-cache-answers'.split(' '));
     openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
     anthropic = new Anthropic({ baseURL: server.url, apiKey: 'x', maxRetries: 0 });
   });
