@@ -64,8 +64,9 @@ export interface GenerationRequest {
   readonly toolName?: string | null;
   /**
    * Chat-like APIs: what joins this answer to the prompt when the next turn sends it back (the prompt text
-   * joins messages with it). Set, the answer's full blocks enter the prefix cache at its end, as vLLM
-   * caches the blocks of generated tokens, so the next turn hits the previous answer too.
+   * joins messages with it). Set, and with --prefix-cache-answers, the answer's full blocks enter the prefix
+   * cache at its end, as vLLM caches the blocks of generated tokens, so the next turn hits the previous
+   * answer too.
    */
   readonly turnSeparator?: string;
 }

@@ -14,7 +14,6 @@ export interface PromptCache {
 
 /** The store of a request the cache does not see (caching off, or a prompt shorter than a block). */
 export const noStore = (): void => undefined;
-const noAnswerStore = (): void => undefined;
 
 /**
  * Looks the prompt's block chain up in the server's prefix cache: the plan then reports the hit
@@ -29,13 +28,13 @@ export async function lookupPrompt(
   promptIds: readonly number[] | null,
 ): Promise<PromptCache> {
   const cache = ctx.prefix;
-  if (!cache || !promptIds) return { plan, store: noStore, storeAnswer: noAnswerStore };
+  if (!cache || !promptIds) return { plan, store: noStore, storeAnswer: noStore };
   const B = ctx.config.kvBlockTokens;
   const forced = ctx.config.prefixCacheHitRate;
   if (forced !== undefined) {
     // Synthetic hit share (--prefix-cache-hit-rate): no lookup, no store, the same answer every time.
     const cachedTokens = Math.floor(forced * maxHitBlocks(promptIds.length, B)) * B;
-    return { plan: cachedTokens === 0 ? plan : { ...plan, cachedTokens }, store: noStore, storeAnswer: noAnswerStore };
+    return { plan: cachedTokens === 0 ? plan : { ...plan, cachedTokens }, store: noStore, storeAnswer: noStore };
   }
   const hashes = blockHashes(promptIds, B);
   const storeAnswer = answerStore(ctx, cache, request, promptIds.length);
@@ -72,7 +71,7 @@ function answerStore(
   promptLength: number,
 ): (answer: OutputPlan) => void {
   const separator = request.turnSeparator;
-  if (separator === undefined || !ctx.config.prefixCacheAnswers) return noAnswerStore;
+  if (separator === undefined || !ctx.config.prefixCacheAnswers) return noStore;
   const B = ctx.config.kvBlockTokens;
   return (answer) => {
     const generated = answer.content.length + answer.reasoning.length;
