@@ -25,6 +25,14 @@ function timedStream(url: string, tokens: number): Promise<number[]> {
   });
 }
 
+/** The bench's bare pacing server (bench/baselines/bare-timed.ts) with this TTFT and ITL, on a free port. */
+function bareTimed(ttftMs: number, itlMs: number) {
+  return launch('bare-timed', fileURLToPath(new URL('../../bench/baselines/bare-timed.js', import.meta.url)), [], {
+    BENCH_TTFT: String(ttftMs),
+    BENCH_ITL: String(itlMs),
+  });
+}
+
 describe('timing engine (loose CI bounds; the bench holds the tight ones)', () => {
   let server: TestServer;
   before(async () => {
@@ -39,12 +47,7 @@ describe('timing engine (loose CI bounds; the bench holds the tight ones)', () =
     // The bench's bare pacing server with the same TTFT and ITL, driven by the same client: how late this
     // client sees a first token from a server that does nothing but pace (on a slow host its 20 requests
     // and their reads alone put the mean TTFT at 55-67 ms).
-    const bare = await launch(
-      'bare-timed',
-      fileURLToPath(new URL('../../bench/baselines/bare-timed.js', import.meta.url)),
-      [],
-      { BENCH_TTFT: '50', BENCH_ITL: '10' },
-    );
+    const bare = await bareTimed(50, 10);
     const round = async (url: string): Promise<{ ttft: number; itl: number }> => {
       const runs = await Promise.all(Array.from({ length: 20 }, () => timedStream(url, tokens)));
       let ttft = 0;
@@ -121,15 +124,7 @@ describe('per-gap timing precision (one stream)', () => {
     const server = await startServer(['--ttft', '5', '--itl', '2.4']);
     // The bench's bare pacing server (one setTimeout per event at absolute deadlines, nothing else): what
     // Node's own timers give on this host at this moment.
-    const bare = await launch(
-      'bare-timed',
-      fileURLToPath(new URL('../../bench/baselines/bare-timed.js', import.meta.url)),
-      [],
-      {
-        BENCH_TTFT: '5',
-        BENCH_ITL: '2.4',
-      },
-    );
+    const bare = await bareTimed(5, 2.4);
     try {
       await gapsOf(server.url, 20); // warm up JIT and the connection
       await gapsOf(bare.url, 20);
