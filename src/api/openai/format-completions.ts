@@ -1,7 +1,16 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { openAIUsage } from '../../generation/usage.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
-import { DONE_FRAME, head, jsonText, openAIErrorFrame, runningUsage, type StreamShape, usageFrame } from './format.js';
+import {
+  DONE_FRAME,
+  flat,
+  head,
+  jsonText,
+  openAIErrorFrame,
+  runningUsage,
+  type StreamShape,
+  usageFrame,
+} from './format.js';
 import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs } from './logprobs.js';
 
@@ -71,8 +80,8 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
   const chunkHead = head(meta, 'text_completion');
   const choices = g.choices.map((c) => ({
     ...c,
-    prefix: `data: ${chunkHead},"choices":[{"index":${c.index},"text":`,
-    lastTail: `,"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`,
+    prefix: flat(`data: ${chunkHead},"choices":[{"index":${c.index},"text":`),
+    lastTail: flat(`,"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`),
     offset: codePoints(echo),
   }));
   let delivered = 0;

@@ -25,6 +25,17 @@ export function jsonText(text: string): string {
   return ESCAPED.test(text) ? q(text) : `"${text}"`;
 }
 
+/**
+ * A string built once and sent with every event (a stream's chunk prefix) as one flat string. A template
+ * literal is a rope of its pieces; written inside each event's rope, V8 walks all of them again on every
+ * write (the socket write flattens the event), where a flat piece is one copy. Reading a character
+ * flattens a rope in place.
+ */
+export function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
 export function head(meta: ResponseMeta, object: string): string {
   return `{"id":${q(meta.id)},"object":"${object}","created":${meta.created},"model":${q(meta.model)}`;
 }
@@ -107,9 +118,9 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
   }));
   const chunkHead = head(meta, 'chat.completion.chunk');
   const choices = g.choices.map((c) => {
-    const prefix = `data: ${chunkHead},"choices":[{"index":${c.index},"delta":{`;
-    const lastTail = `},"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`;
-    return { ...c, prefix, open: `${prefix}"role":"assistant",`, lastTail };
+    const prefix = flat(`data: ${chunkHead},"choices":[{"index":${c.index},"delta":{`);
+    const lastTail = flat(`},"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`);
+    return { ...c, prefix, open: flat(`${prefix}"role":"assistant",`), lastTail };
   });
   // The common stream (one token per chunk, no logprobs, no tool call, no running usage) builds each chunk
   // from precomputed pieces: per-token garbage is what delays every other stream's next token.
