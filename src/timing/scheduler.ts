@@ -38,8 +38,6 @@ export class TokenScheduler {
   private readonly waker: Waker;
   private armedFor = Infinity;
   private running = false;
-  /** Counts the scheduler's turns (runs of due tasks): a task can tell a burst from one event per turn. */
-  turn = 0;
   private readonly leadMs: number;
   private readonly sliceMs: number;
   /** When the oldest request still waiting for the app arrived (Infinity: none); see waitFor. */
@@ -111,7 +109,6 @@ export class TokenScheduler {
   private runDue(): void {
     this.armedFor = Infinity;
     this.running = true;
-    this.turn++;
     const start = performance.now();
     let now = start;
     // Fixed for this turn: requests are only stamped (queued) by socket reads, never while tasks run.

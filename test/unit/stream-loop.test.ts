@@ -25,8 +25,10 @@ function run(reanchorAfterMs: number, stallAfter: number, stallMs: number): Prom
   const alive = setInterval(() => undefined, 1000); // a server's socket would keep the loop alive
   const scheduler = new TokenScheduler();
   return new Promise((resolve) => {
-    const write = (): void => {
-      times.push(performance.now());
+    // One time per event: overdue events can leave together in one write.
+    const write = (data: string): void => {
+      const at = performance.now();
+      for (let k = data.split('data: ').length - 1; k > 0; k--) times.push(at);
       if (times.length === stallAfter) {
         const until = performance.now() + stallMs;
         while (performance.now() < until); // the loop is blocked: every deadline in between passes
@@ -39,9 +41,9 @@ function run(reanchorAfterMs: number, stallAfter: number, stallMs: number): Prom
       writeHead: () => res,
       flushHeaders: () => undefined,
       once: () => res,
-      write: () => (write(), true),
-      end: () => {
-        write();
+      write: (data: string) => (write(data), true),
+      end: (data: string) => {
+        write(data);
         clearInterval(alive);
         scheduler.close();
         resolve(times);
@@ -142,6 +144,100 @@ async function startWrites(ttftMs: number, arrivalAgoMs: number): Promise<{ what
   scheduler.close();
   return seen;
 }
+
+/** The writes a stream makes when `events` events are all overdue at its start, on a socket that counts them. */
+async function overdueWrites(events: number): Promise<{ writes: string[]; corkedWrites: number; ended: string }> {
+  const writes: string[] = [];
+  let corkedWrites = 0;
+  let ended = '';
+  const scheduler = new TokenScheduler();
+  const socket = {
+    writableCorked: 0,
+    cork(): void {
+      this.writableCorked++;
+    },
+    uncork(): void {
+      this.writableCorked = Math.max(0, this.writableCorked - 1);
+    },
+    write(data: string): boolean {
+      writes.push(data);
+      if (this.writableCorked > 0) corkedWrites++;
+      return true;
+    },
+  };
+  const res = {
+    destroyed: false,
+    socket,
+    chunkedEncoding: true,
+    writeHead: () => res,
+    flushHeaders: () => undefined,
+    once: () => res,
+    end: (data: string) => {
+      ended = data;
+      socket.writableCorked = 0;
+    },
+  } as unknown as ServerResponse;
+  startStream({
+    res,
+    // Every deadline passed long ago (a late tick, as under overload), within the catch-up tolerance.
+    arrival: performance.now() - 40,
+    latency: planLatency({ ttft: 1, itl: 0.1 }),
+    body: {
+      events,
+      tokenEvents: events,
+      frame: (i) => `data: ${i}\n\n`,
+      trailer: 'data: [DONE]\n\n',
+      errorFrame: () => '',
+    },
+    scheduler,
+    reanchorAfterMs: 50,
+    hooks: { onTokens: () => undefined, onEnd: () => undefined },
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  scheduler.close();
+  return { writes, corkedWrites, ended };
+}
+
+/** The events in the HTTP chunks of `wire`, checking each chunk's size line against its data. */
+function chunkEvents(wire: string): string[] {
+  const events: string[] = [];
+  let at = 0;
+  while (at < wire.length) {
+    const eol = wire.indexOf('\r\n', at);
+    const size = parseInt(wire.slice(at, eol), 16);
+    const data = Buffer.from(wire.slice(eol + 2))
+      .subarray(0, size)
+      .toString();
+    assert.equal(wire.slice(eol + 2 + data.length, eol + 4 + data.length), '\r\n', 'chunk ends with CRLF');
+    events.push(data);
+    at = eol + 4 + data.length;
+  }
+  return events;
+}
+
+describe('overdue events', () => {
+  it('of one stream leave in one write, each its own HTTP chunk (not one write per event)', async () => {
+    const { writes, corkedWrites, ended } = await overdueWrites(10);
+    // The first write is corked with the headers (the first event was already due); events 0–8 are in it.
+    assert.equal(writes.length, 1, `writes: ${JSON.stringify(writes)}`);
+    assert.equal(corkedWrites, 1);
+    assert.deepEqual(
+      chunkEvents(writes[0]!),
+      Array.from({ length: 9 }, (_, i) => `data: ${i}\n\n`),
+    );
+    assert.equal(ended, 'data: 9\n\ndata: [DONE]\n\n');
+  });
+
+  it('go at most 64 to a write, so that one stream cannot hold the loop', async () => {
+    const { writes } = await overdueWrites(150);
+    const perWrite = writes.map((w) => chunkEvents(w).length);
+    assert.deepEqual(perWrite, [64, 64, 21]);
+    assert.deepEqual(
+      writes.flatMap(chunkEvents),
+      Array.from({ length: 149 }, (_, i) => `data: ${i}\n\n`),
+    );
+  });
+});
 
 describe('the headers of a stream', () => {
   it('go at once, on their own, when the first event is not due yet (vLLM sends them before the first token)', async () => {
