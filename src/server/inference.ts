@@ -200,7 +200,9 @@ function ended(g: Generation, f: EndFields): void {
 }
 
 function answerStream(g: Generation): void {
-  const { ctx, api, req, res, plan } = g;
+  // Read once: `g` is built by spreads and its reads are megamorphic, too slow for once per token.
+  const { ctx, api, req, res, plan, storePrompt } = g;
+  const sink = ctx.sink;
   const arrival = req.arrival;
   startStream({
     res,
@@ -214,8 +216,8 @@ function answerStream(g: Generation): void {
     reanchorAfterMs: ctx.config.reanchorAfterMs,
     hooks: {
       onTokens: (n) => {
-        g.storePrompt(); // the prefill is done when the first token leaves
-        ctx.sink.tokens(n);
+        storePrompt(); // the prefill is done when the first token leaves
+        sink.tokens(n);
       },
       onEnd: (outcome, at, times, delivered) => {
         if (outcome === 'ok') g.storeAnswer(plan);

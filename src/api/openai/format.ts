@@ -117,10 +117,12 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
     tokens: p.reasoning.length + p.content.length,
   }));
   const chunkHead = head(meta, 'chat.completion.chunk');
-  const choices = g.choices.map((c) => {
-    const prefix = flat(`data: ${chunkHead},"choices":[{"index":${c.index},"delta":{`);
-    const lastTail = flat(`},"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`);
-    return { ...c, prefix, open: flat(`${prefix}"role":"assistant",`), lastTail };
+  // One object literal, not a spread of the grouping's choice: every stream's choices then share one
+  // shape, and the per-token reads in choiceFrame stay monomorphic (spread copies ended up megamorphic).
+  const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => {
+    const prefix = flat(`data: ${chunkHead},"choices":[{"index":${index},"delta":{`);
+    const lastTail = flat(`},"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`);
+    return { plan: p, index, slots, tokens, last, prefix, open: flat(`${prefix}"role":"assistant",`), lastTail };
   });
   // The common stream (one token per chunk, no logprobs, no tool call, no running usage) builds each chunk
   // from precomputed pieces: per-token garbage is what delays every other stream's next token.
