@@ -78,10 +78,15 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
     tokens: p.content.length,
   }));
   const chunkHead = head(meta, 'text_completion');
-  const choices = g.choices.map((c) => ({
-    ...c,
-    prefix: flat(`data: ${chunkHead},"choices":[{"index":${c.index},"text":`),
-    lastTail: flat(`,"logprobs":null,"finish_reason":"${c.plan.finishReason}"}]}\n\n`),
+  // One object literal, not a spread copy: one shape for every stream's choices (see chatStreamBody).
+  const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => ({
+    plan: p,
+    index,
+    slots,
+    tokens,
+    last,
+    prefix: flat(`data: ${chunkHead},"choices":[{"index":${index},"text":`),
+    lastTail: flat(`,"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`),
     offset: codePoints(echo),
   }));
   let delivered = 0;
