@@ -74,6 +74,14 @@ class StreamTask implements ScheduledTask {
   private readonly arrival: number;
   private readonly latency: LatencyPlan;
   private readonly body: StreamBody;
+  /**
+   * The body's shape, read once: bodies differ by API family, so reading them per token from the body
+   * is a generic (slow) property load each time.
+   */
+  private readonly lastEvent: number;
+  private readonly tokenEvents: number;
+  private readonly hasSteps: boolean;
+  private readonly hasTokenCounts: boolean;
   private readonly scheduler: TokenScheduler;
   private readonly hooks: StreamHooks;
   private readonly fault: Fault | null;
@@ -88,6 +96,10 @@ class StreamTask implements ScheduledTask {
     this.arrival = o.arrival;
     this.latency = o.latency;
     this.body = o.body;
+    this.lastEvent = o.body.events - 1;
+    this.tokenEvents = o.body.tokenEvents;
+    this.hasSteps = o.body.stepsIn !== undefined;
+    this.hasTokenCounts = o.body.tokensIn !== undefined;
     this.scheduler = o.scheduler;
     this.hooks = o.hooks;
     this.fault = o.fault ?? null;
@@ -103,7 +115,7 @@ class StreamTask implements ScheduledTask {
 
   /** Decode steps event i spans (1 unless the body groups tokens). */
   private steps(i: number): number {
-    return this.body.stepsIn ? this.body.stepsIn(i) : 1;
+    return this.hasSteps ? this.body.stepsIn!(i) : 1;
   }
 
   /** Engine mode: event i may go once the engine granted its tokens (trailing events: once it finished). */
@@ -169,7 +181,7 @@ class StreamTask implements ScheduledTask {
       if (!this.ready(i)) return; // engine mode: the grant's arrival wakes the task (only ever the first event)
       if (this.injectFault(i, now, pending, socket)) return;
       this.next++;
-      const isLast = i === body.events - 1;
+      const isLast = i === this.lastEvent;
       // Engine mode: the grants the next event needs (its own steps on top of this one's).
       if (!isLast) this.stepTarget += this.steps(this.next);
       // The re-anchoring rule: lateness up to the tolerance is caught up (deadlines stay absolute, so wake-up
@@ -196,8 +208,8 @@ class StreamTask implements ScheduledTask {
         pending += encode(body.frame(i), socket !== null);
         if (!more) this.send(pending, socket);
       }
-      if (i < body.tokenEvents) {
-        const n = body.tokensIn ? body.tokensIn(i) : 1;
+      if (i < this.tokenEvents) {
+        const n = this.hasTokenCounts ? body.tokensIn!(i) : 1;
         for (let k = 0; k < n; k++) {
           if (this.delivered === this.tokenTimes.length) this.growTimes();
           this.tokenTimes[this.delivered++] = now;
