@@ -102,99 +102,108 @@ describe('stream schedule after an unplanned stall (ITL 10 ms, the loop blocked 
   });
 });
 
+/** What a stream's start does to its socket: every write (and whether the socket was corked then), the headers and the end. */
+interface SocketSide {
+  write(data: string, corked: boolean): void;
+  headers(corked: boolean): void;
+  end(data: string, corked: boolean): void;
+}
+
+/**
+ * Starts a stream of `events` events through the real streaming loop and scheduler on a chunked response
+ * whose socket records what it is asked to do, and stops after 20 ms.
+ */
+async function driveStart(
+  o: {
+    events: number;
+    ttftMs: number;
+    itlMs: number;
+    arrivalAgoMs: number;
+    reanchorAfterMs?: number;
+    trailer?: string;
+  },
+  side: SocketSide,
+): Promise<void> {
+  const scheduler = new TokenScheduler();
+  const socket = {
+    writableCorked: 0,
+    cork(): void {
+      this.writableCorked++;
+    },
+    uncork(): void {
+      this.writableCorked = Math.max(0, this.writableCorked - 1);
+    },
+    write(data: string): boolean {
+      side.write(data, this.writableCorked > 0);
+      return true;
+    },
+  };
+  const res = {
+    destroyed: false,
+    socket,
+    chunkedEncoding: true,
+    writeHead: () => res,
+    flushHeaders: () => side.headers(socket.writableCorked > 0),
+    once: () => res,
+    end: (data: string) => {
+      side.end(data, socket.writableCorked > 0);
+      socket.writableCorked = 0; // end() uncorks fully
+    },
+  } as unknown as ServerResponse;
+  const { events } = o;
+  startStream({
+    res,
+    arrival: performance.now() - o.arrivalAgoMs,
+    latency: planLatency({ ttft: o.ttftMs, itl: o.itlMs }),
+    body: {
+      events,
+      tokenEvents: events,
+      frame: (i) => `data: ${i}\n\n`,
+      trailer: o.trailer ?? '',
+      errorFrame: () => '',
+    },
+    scheduler,
+    reanchorAfterMs: o.reanchorAfterMs,
+    hooks: { onTokens: () => undefined, onEnd: () => undefined },
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  scheduler.close();
+}
+
 /**
  * What the socket sees of a stream's start: for each write (headers, events), whether the socket was
  * corked then, i.e. whether it left with what followed in the same tick as one write.
  */
 async function startWrites(ttftMs: number, arrivalAgoMs: number): Promise<{ what: string; corked: boolean }[]> {
   const seen: { what: string; corked: boolean }[] = [];
-  const scheduler = new TokenScheduler();
-  const socket = {
-    writableCorked: 0,
-    cork(): void {
-      this.writableCorked++;
+  await driveStart(
+    { events: 3, ttftMs, itlMs: 50, arrivalAgoMs },
+    {
+      write: (data, corked) => seen.push({ what: data.includes('data: 0') ? 'event 0' : 'event', corked }),
+      headers: (corked) => seen.push({ what: 'headers', corked }),
+      end: (_data, corked) => seen.push({ what: 'end', corked }),
     },
-    uncork(): void {
-      this.writableCorked = Math.max(0, this.writableCorked - 1);
-    },
-    write(data: string): boolean {
-      seen.push({ what: data.includes('data: 0') ? 'event 0' : 'event', corked: this.writableCorked > 0 });
-      return true;
-    },
-  };
-  const res = {
-    destroyed: false,
-    socket,
-    chunkedEncoding: true,
-    writeHead: () => res,
-    flushHeaders: () => seen.push({ what: 'headers', corked: socket.writableCorked > 0 }),
-    once: () => res,
-    end: () => seen.push({ what: 'end', corked: socket.writableCorked > 0 }),
-  } as unknown as ServerResponse;
-  const events = 3;
-  startStream({
-    res,
-    arrival: performance.now() - arrivalAgoMs,
-    latency: planLatency({ ttft: ttftMs, itl: 50 }),
-    body: { events, tokenEvents: events, frame: (i) => `data: ${i}\n\n`, trailer: '', errorFrame: () => '' },
-    scheduler,
-    hooks: { onTokens: () => undefined, onEnd: () => undefined },
-  });
-  await new Promise((r) => setTimeout(r, 20));
-  scheduler.close();
+  );
   return seen;
 }
 
-/** The writes a stream makes when `events` events are all overdue at its start, on a socket that counts them. */
+/** The writes a stream makes when `events` events are all overdue at its start. */
 async function overdueWrites(events: number): Promise<{ writes: string[]; corkedWrites: number; ended: string }> {
   const writes: string[] = [];
   let corkedWrites = 0;
   let ended = '';
-  const scheduler = new TokenScheduler();
-  const socket = {
-    writableCorked: 0,
-    cork(): void {
-      this.writableCorked++;
+  // Every deadline passed long ago (a late tick, as under overload), within the catch-up tolerance.
+  await driveStart(
+    { events, ttftMs: 1, itlMs: 0.1, arrivalAgoMs: 40, reanchorAfterMs: 50, trailer: 'data: [DONE]\n\n' },
+    {
+      write: (data, corked) => {
+        writes.push(data);
+        if (corked) corkedWrites++;
+      },
+      headers: () => undefined,
+      end: (data) => (ended = data),
     },
-    uncork(): void {
-      this.writableCorked = Math.max(0, this.writableCorked - 1);
-    },
-    write(data: string): boolean {
-      writes.push(data);
-      if (this.writableCorked > 0) corkedWrites++;
-      return true;
-    },
-  };
-  const res = {
-    destroyed: false,
-    socket,
-    chunkedEncoding: true,
-    writeHead: () => res,
-    flushHeaders: () => undefined,
-    once: () => res,
-    end: (data: string) => {
-      ended = data;
-      socket.writableCorked = 0;
-    },
-  } as unknown as ServerResponse;
-  startStream({
-    res,
-    // Every deadline passed long ago (a late tick, as under overload), within the catch-up tolerance.
-    arrival: performance.now() - 40,
-    latency: planLatency({ ttft: 1, itl: 0.1 }),
-    body: {
-      events,
-      tokenEvents: events,
-      frame: (i) => `data: ${i}\n\n`,
-      trailer: 'data: [DONE]\n\n',
-      errorFrame: () => '',
-    },
-    scheduler,
-    reanchorAfterMs: 50,
-    hooks: { onTokens: () => undefined, onEnd: () => undefined },
-  });
-  await new Promise((r) => setTimeout(r, 20));
-  scheduler.close();
+  );
   return { writes, corkedWrites, ended };
 }
 
