@@ -11,7 +11,8 @@ import { httpFault } from './faults.js';
 import { noStore } from './prefix.js';
 import { reportEnd } from './request-events.js';
 import { sendError, sendJson } from './respond.js';
-import { scheduleOnce, startStream } from './stream-loop.js';
+import { scheduleOnce } from './answer-once.js';
+import { startStream } from './stream-loop.js';
 import { accept, admit, lookup, type Looked } from './admission.js';
 
 let createdSecond = 0;

@@ -4,7 +4,7 @@ import { type ApiRequest, type AppContext } from './context.js';
 import { intake } from './intake.js';
 import { oneShotEnded, reportEnd } from './request-events.js';
 import { sendJsonText } from './respond.js';
-import { scheduleOnce } from './stream-loop.js';
+import { scheduleOnce } from './answer-once.js';
 
 /** parse → fault injection → one scheduler deadline → the body; telemetry as for every request. */
 export function oneShotHandler<T>(ctx: AppContext, api: OneShotApi<T>) {

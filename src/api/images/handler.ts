@@ -8,7 +8,8 @@ import { intake } from '../../server/intake.js';
 import { originOf } from '../../server/origin.js';
 import { oneShotEnded, reportEnd } from '../../server/request-events.js';
 import { sendError, sendJson } from '../../server/respond.js';
-import { scheduleOnce, startStream } from '../../server/stream-loop.js';
+import { scheduleOnce } from '../../server/answer-once.js';
+import { startStream } from '../../server/stream-loop.js';
 
 /** How a route reads its image request: from the JSON body, or a multipart form with its files. */
 export type ImageParser = (req: ApiRequest) => ImageRequest;
