@@ -122,7 +122,7 @@ class StreamTask implements ScheduledTask {
   private ready(i: number): boolean {
     const g = this.gate;
     if (!g) return true;
-    return i < this.body.tokenEvents ? g.granted >= this.stepTarget : g.finished;
+    return i < this.tokenEvents ? g.granted >= this.stepTarget : g.finished;
   }
 
   /**
@@ -150,7 +150,7 @@ class StreamTask implements ScheduledTask {
   /** `abort-after=N` drops the connection, `error-after=N` sends an in-band error event and ends. */
   private injectFault(i: number, now: number, pending: string, socket: Socket | null): boolean {
     const f = this.fault;
-    if (!f || (f.kind !== 'abort-after' && f.kind !== 'error-after') || i !== Math.min(f.tokens, this.body.tokenEvents))
+    if (!f || (f.kind !== 'abort-after' && f.kind !== 'error-after') || i !== Math.min(f.tokens, this.tokenEvents))
       return false;
     this.done = true;
     // The events before the fault that are still pending in this run go first.
@@ -178,7 +178,12 @@ class StreamTask implements ScheduledTask {
     let pending = '';
     for (let batch = 1; ; batch++) {
       const i = this.next;
-      if (!this.ready(i)) return; // engine mode: the grant's arrival wakes the task (only ever the first event)
+      if (!this.ready(i)) {
+        // Engine mode: the grant's arrival wakes the task again (`more` checked this event was ready, so
+        // this is the run's first event and nothing is pending; written anyway should that ever change).
+        this.send(pending, socket);
+        return;
+      }
       if (this.injectFault(i, now, pending, socket)) return;
       this.next++;
       const isLast = i === this.lastEvent;
