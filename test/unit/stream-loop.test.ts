@@ -66,13 +66,16 @@ const gapsOf = (t: number[]): number[] => t.slice(1).map((x, i) => x - t[i]!);
 describe('stream schedule after an unplanned stall (ITL 10 ms, the loop blocked 80 ms after token 3)', () => {
   it('with a tolerance (re-anchoring): the tokens after the stall come one ITL apart, not in a burst', async (t) => {
     await retryTiming(t, async () => {
-      const gaps = gapsOf(await run(30, 3, 80));
-      // gaps[2] is the stall itself; every later gap is one ITL (the scheduler wakes within ~1 ms).
-      assert.ok(gaps[2]! >= 80, `stall gap ${gaps[2]!.toFixed(1)} ms`);
-      const after = gaps.slice(3);
+      const times = await run(30, 3, 80);
+      const gaps = gapsOf(times);
+      assert.ok(gaps[2]! >= 80, `stall gap ${gaps[2]!.toFixed(1)} ms`); // gaps[2] is the stall itself
+      // Re-anchored at the first write after the stall: token 3 + k is due k ITLs after it. Caught up
+      // instead, the overdue tokens would go out at once, up to ~70 ms ahead of that schedule; a late wake
+      // of the scheduler on a busy host may put one a few ms behind it (and the next back on it).
+      const offsets = times.slice(3).map((at, k) => at - times[3]! - k * 10);
       assert.ok(
-        after.every((g) => g > 8 && g < 14),
-        `gaps after the stall: ${after.map((g) => g.toFixed(1)).join(' ')}`,
+        offsets.every((o) => o > -1 && o < 8),
+        `tokens after the stall against the re-anchored schedule (ms): ${offsets.map((o) => o.toFixed(1)).join(' ')}`,
       );
     });
   });
