@@ -7,6 +7,7 @@ import { type RequestEvent, type TelemetrySink } from '../telemetry/events.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 import { type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
+import { packEvent, type WireEvent } from './event-wire.js';
 
 const FLUSH_MS = 20;
 const QUERY_TIMEOUT_MS = 2000;
@@ -17,7 +18,7 @@ const QUERY_TIMEOUT_MS = 2000;
  */
 export class IpcSink implements TelemetrySink {
   private pendingTokens = 0;
-  private pendingRequests: RequestEvent[] = [];
+  private pendingRequests: WireEvent[] = [];
   private pendingRecords: Readonly<Record<string, unknown>>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private nextQuery = 1;
@@ -45,7 +46,7 @@ export class IpcSink implements TelemetrySink {
   readonly prefix: PrefixStore;
 
   request(event: RequestEvent): void {
-    this.pendingRequests.push(event);
+    this.pendingRequests.push(packEvent(event));
     this.arm();
   }
 

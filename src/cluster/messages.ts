@@ -2,14 +2,15 @@ import { type VideoJob, type VideoRequest } from '../state/video-jobs.js';
 import { type AdminOp } from '../admin/host.js';
 import { type Config } from '../config/options.js';
 import { type TokenizerChoice } from '../generation/tokenizer.js';
-import { type RequestEvent } from '../telemetry/events.js';
+import { type WireEvent } from './event-wire.js';
 import { type GlobalSnapshot } from '../telemetry/global-state.js';
 import { type PageName } from '../telemetry/metrics/hub.js';
 
 /** A batch of telemetry: request events in order plus the tokens served since the last batch. */
 export interface TelemetryBatch {
   readonly type: 'telemetry';
-  readonly requests: readonly RequestEvent[];
+  /** Packed (event-wire.ts): the primary parses every one. */
+  readonly requests: readonly WireEvent[];
   readonly tokens: number;
   /** --record-requests lines (absent when none). */
   readonly records?: readonly Readonly<Record<string, unknown>>[];

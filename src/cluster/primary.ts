@@ -5,6 +5,7 @@ import { type Logger } from '../logging/logger.js';
 import { workerExecArgv } from '../server/heap.js';
 import { ownGlobalState } from '../telemetry/owner.js';
 import { EngineHost } from './engine-host.js';
+import { unpackEvent } from './event-wire.js';
 import { BOOTSTRAP_ENV, isWorkerMessage, type PrimaryToWorker, type WorkerBootstrap } from './messages.js';
 
 const workerKey = (slot: number): string => `worker-${slot}`;
@@ -65,7 +66,10 @@ export async function runPrimary(
       if (msg.type === 'engine-cancel') return engine?.cancel(worker, msg.id);
       const key = workerKey(slot);
       if (msg.type === 'telemetry') {
-        for (const event of msg.requests) state.applyRequest(key, event);
+        for (const wire of msg.requests) {
+          const event = unpackEvent(wire);
+          if (event) state.applyRequest(key, event);
+        }
         state.addTokens(key, msg.tokens);
         for (const r of msg.records ?? []) state.record(r);
         return;

@@ -30,4 +30,29 @@ describe('FastCounter', () => {
     c.inc({ model: 'm' });
     assert.match(await r.metrics(), /y_total\{model="m"\} 6\n/);
   });
+
+  it('keeps every label set apart when calls repeat and alternate (the last-series shortcut)', async () => {
+    const a = new Registry();
+    const b = new Registry();
+    const config = { name: 'z_total', help: 'Z.', labelNames: ['endpoint', 'model', 'status'] as const };
+    const theirs = new Counter({ ...config, labelNames: [...config.labelNames], registers: [a] });
+    const ours = new FastCounter({ ...config, registers: [b] });
+    const sets = [
+      { endpoint: 'e', model: 'm', status: '200' },
+      { endpoint: 'e', model: 'm', status: '200' },
+      { endpoint: 'e', model: 'm', status: '400' },
+      { endpoint: 'e', model: 'n', status: '400' },
+      { endpoint: 'f', model: 'n', status: '400' },
+      { endpoint: 'f', model: 'n' },
+      { endpoint: 'f', model: 'n', status: '400' },
+      { endpoint: 'e', model: 'm', status: '200' },
+    ];
+    let seed = 7;
+    for (let k = 0; k < 200; k++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const labels = sets[k < sets.length ? k : seed % sets.length]!;
+      for (const c of [theirs, ours]) c.inc(labels, (k % 3) + 1);
+    }
+    assert.equal(await b.metrics(), await a.metrics());
+  });
 });

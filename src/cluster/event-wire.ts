@@ -1,0 +1,144 @@
+import { CONTROL_CALLS, type ControlCallName, type Outcome, type RequestEvent } from '../telemetry/events.js';
+import { ITL_BOUNDS, type ItlBins } from '../telemetry/itl-bins.js';
+
+/**
+ * A request event as it crosses the worker → primary pipe: its values in a fixed order, without the
+ * field names, and its token gaps as (bucket, count) pairs of the non-empty buckets only.
+ *
+ * Why: the primary parses every event of every worker (IPC is JSON). As objects, an end event was ~20
+ * quoted keys and ~60 bucket counts, mostly zeros; parsing them was a third of the primary's fold time
+ * at high request rates (docs/decisions/0011). The field order below is the contract of both ends.
+ */
+export type WireEvent =
+  | readonly [
+      kind: 0,
+      endpoint: string,
+      generation: boolean,
+      model: string,
+      stream: boolean,
+      prompt: number,
+      planned: number,
+    ]
+  | readonly [kind: 2, call: ControlCallName]
+  | WireEnd;
+
+type WireEnd = readonly [
+  kind: 1,
+  admitted: boolean,
+  endpoint: string,
+  generation: boolean,
+  model: string,
+  stream: boolean,
+  status: number,
+  outcome: Outcome,
+  errorType: string | null,
+  promptTokens: number,
+  completionTokens: number,
+  reasoningTokens: number,
+  cachedTokens: number,
+  plannedTokens: number,
+  maxTokens: number | null,
+  finishReason: string | null,
+  queueMs: number,
+  ttftMs: number | null,
+  lastTokenMs: number | null,
+  e2eMs: number,
+  /** [n, sumMs, bucket, count, bucket, count, ...], or null when the request had no gaps. */
+  itl: readonly number[] | null,
+  accuracy: 'correct' | 'wrong' | 'unmatched' | null,
+];
+
+/**
+ * A time to the microsecond: what every page's buckets can tell apart, in a third of the digits
+ * (`12.345` for `12.345678901234`), which the primary would otherwise parse as many times.
+ */
+const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+const usOrNull = (ms: number | null): number | null => (ms === null ? null : us(ms));
+
+function packItl(bins: ItlBins | null): number[] | null {
+  if (!bins) return null;
+  const out = [bins.n, us(bins.sumMs)];
+  const counts = bins.counts;
+  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out.push(i, counts[i]!);
+  return out;
+}
+
+function unpackItl(wire: readonly number[] | null): ItlBins | null {
+  if (!wire) return null;
+  const counts = new Array<number>(ITL_BOUNDS.length + 1).fill(0);
+  for (let k = 2; k + 1 < wire.length; k += 2) {
+    const bucket = wire[k]!;
+    // A bucket outside this build's bounds (never sent by our own workers) lands above them all.
+    counts[bucket >= 0 && bucket < counts.length ? bucket : counts.length - 1]! += wire[k + 1]!;
+  }
+  return { counts, n: wire[0]!, sumMs: wire[1]! };
+}
+
+export function packEvent(e: RequestEvent): WireEvent {
+  if (e.kind === 'control') return [2, e.call];
+  if (e.kind === 'start') return [0, e.endpoint, e.generation, e.model, e.stream, e.promptTokens, e.plannedTokens];
+  return [
+    1,
+    e.admitted,
+    e.endpoint,
+    e.generation,
+    e.model,
+    e.stream,
+    e.status,
+    e.outcome,
+    e.errorType,
+    e.promptTokens,
+    e.completionTokens,
+    e.reasoningTokens,
+    e.cachedTokens,
+    e.plannedTokens,
+    e.maxTokens,
+    e.finishReason,
+    us(e.queueMs),
+    usOrNull(e.ttftMs),
+    usOrNull(e.lastTokenMs),
+    us(e.e2eMs),
+    packItl(e.itl),
+    e.accuracy ?? null,
+  ];
+}
+
+/** The event a worker packed; null for one this build cannot read (a control call it does not know). */
+export function unpackEvent(w: WireEvent): RequestEvent | null {
+  if (w[0] === 2) return (CONTROL_CALLS as readonly string[]).includes(w[1]) ? { kind: 'control', call: w[1] } : null;
+  if (w[0] === 0)
+    return {
+      kind: 'start',
+      endpoint: w[1],
+      generation: w[2],
+      model: w[3],
+      stream: w[4],
+      promptTokens: w[5],
+      plannedTokens: w[6],
+    };
+  return {
+    kind: 'end',
+    admitted: w[1],
+    endpoint: w[2],
+    generation: w[3],
+    model: w[4],
+    stream: w[5],
+    status: w[6],
+    outcome: w[7],
+    errorType: w[8],
+    promptTokens: w[9],
+    completionTokens: w[10],
+    reasoningTokens: w[11],
+    cachedTokens: w[12],
+    plannedTokens: w[13],
+    maxTokens: w[14],
+    finishReason: w[15],
+    queueMs: w[16],
+    ttftMs: w[17],
+    lastTokenMs: w[18],
+    e2eMs: w[19],
+    itl: unpackItl(w[20]),
+    // Always present (undefined when none): every end event then has one shape for the pages' reads.
+    accuracy: w[21] ?? undefined,
+  };
+}
