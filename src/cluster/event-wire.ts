@@ -48,16 +48,9 @@ type WireEnd = readonly [
   accuracy: 'correct' | 'wrong' | 'unmatched' | null,
 ];
 
-/**
- * A time to the microsecond: what every page's buckets can tell apart, in a third of the digits
- * (`12.345` for `12.345678901234`), which the primary would otherwise parse as many times.
- */
-const us = (ms: number): number => Math.round(ms * 1000) / 1000;
-const usOrNull = (ms: number | null): number | null => (ms === null ? null : us(ms));
-
 function packItl(bins: ItlBins | null): number[] | null {
   if (!bins) return null;
-  const out = [bins.n, us(bins.sumMs)];
+  const out = [bins.n, bins.sumMs];
   const counts = bins.counts;
   for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out.push(i, counts[i]!);
   return out;
@@ -94,10 +87,10 @@ export function packEvent(e: RequestEvent): WireEvent {
     e.plannedTokens,
     e.maxTokens,
     e.finishReason,
-    us(e.queueMs),
-    usOrNull(e.ttftMs),
-    usOrNull(e.lastTokenMs),
-    us(e.e2eMs),
+    e.queueMs,
+    e.ttftMs,
+    e.lastTokenMs,
+    e.e2eMs,
     packItl(e.itl),
     e.accuracy ?? null,
   ];

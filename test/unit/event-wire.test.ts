@@ -67,7 +67,7 @@ describe('telemetry events over the cluster pipe (event-wire)', () => {
     assert.deepEqual(overThePipe(failed), failed);
   });
 
-  it('carries only the non-empty ITL buckets, and times to the microsecond', () => {
+  it('carries only the non-empty ITL buckets, and every time exactly as measured', () => {
     const e: RequestEnded = { ...end, e2eMs: 41.123456789, ttftMs: 20.0004999, itl: binGaps([0, 5, 10, 10.0015]) };
     const wire = packEvent(e) as readonly unknown[];
     const itl = wire[20] as number[];
@@ -76,9 +76,10 @@ describe('telemetry events over the cluster pipe (event-wire)', () => {
     const back = overThePipe(e) as RequestEnded;
     assert.deepEqual(back.itl!.counts, e.itl!.counts);
     assert.equal(back.itl!.n, 3);
-    assert.equal(back.e2eMs, 41.123);
-    assert.equal(back.ttftMs, 20);
-    assert.ok(JSON.stringify(wire).length < JSON.stringify(e).length / 3, 'a third of the bytes or less');
+    // Not rounded: a time just past a bucket bound stays past it, as in a single-process server.
+    assert.equal(back.e2eMs, 41.123456789);
+    assert.equal(back.ttftMs, 20.0004999);
+    assert.ok(JSON.stringify(wire).length < JSON.stringify(e).length / 2, 'under half the bytes');
   });
 
   it('drops a control call this build does not know instead of folding it', () => {
