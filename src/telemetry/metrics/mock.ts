@@ -25,11 +25,16 @@ export function mockPage(ctx: PageContext): MetricsPage {
     'method',
     'status',
   ]);
-  const inProgress = new Gauge({
+  // Counted here and set at scrape time: prom-client's labelled inc/dec hashes the label object on every call.
+  const inProgress = new Map<string, number>();
+  new Gauge({
     name: `${p}requests_in_progress`,
     help: 'Requests in progress',
     labelNames: ['endpoint'],
     ...reg,
+    collect() {
+      for (const [endpoint, n] of inProgress) this.set({ endpoint }, n);
+    },
   });
   const latency = hist('request_latency_seconds', 'End-to-end request latency (seconds)', MOCK_LATENCY);
   const prompt = counter('prompt_tokens_total', 'Prompt tokens processed', ['endpoint', 'model']);
@@ -89,12 +94,12 @@ export function mockPage(ctx: PageContext): MetricsPage {
       control.inc({ call });
     },
     start(e) {
-      inProgress.inc({ endpoint: e.endpoint });
+      inProgress.set(e.endpoint, (inProgress.get(e.endpoint) ?? 0) + 1);
       if (e.stream) streaming.inc({ endpoint: e.endpoint, model: e.model });
     },
     end(e) {
       const endpoint = e.endpoint;
-      if (e.admitted) inProgress.dec({ endpoint });
+      if (e.admitted) inProgress.set(endpoint, (inProgress.get(endpoint) ?? 0) - 1);
       requests.inc({ endpoint, method: 'POST', status: String(e.status) });
       byModel.inc({ model: e.model, endpoint });
       if (e.errorType) errors.inc({ endpoint, error_type: e.errorType });

@@ -69,13 +69,22 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
   gauge('num_requests_waiting', 'Number of requests waiting to be scheduled.', () => ctx.load.waiting);
   gauge('kv_cache_utilization', 'KV cache utilization (0-1).', () => ctx.load.kvUsage);
 
-  const bound = perModel(
-    (model) =>
-      Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.bind(base(model))])) as Record<
+  // Every series a successful request's end touches, bound once per model: the end then does no label
+  // work (the cluster primary folds every request of every worker).
+  const bound = perModel((model) => {
+    const labels = base(model);
+    return {
+      ...(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.bind(labels)])) as Record<
         keyof typeof h,
         HistogramSeries
-      >,
-  );
+      >),
+      success: perModel((reason) => success.labels({ ...labels, finished_reason: reason })),
+      completed: completed.labels(labels),
+      promptTokens: promptTokens.labels(labels),
+      generationTokens: generationTokens.labels(labels),
+      cachedTokens: cachedTokens.labels(labels),
+    };
+  });
   bound(ctx.defaultModel);
   const labels0 = base(ctx.defaultModel);
   for (const r of FINISH_REASONS) success.inc({ ...labels0, finished_reason: r }, 0);
@@ -86,20 +95,21 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
     start() {},
     end(e) {
       if (!e.generation) return;
-      const labels = base(e.model);
       if (e.outcome === 'error') {
+        // Rare: by label set, so that a model that only ever failed gets no other series.
+        const labels = base(e.model);
         errors.inc({ ...labels, http_code: String(e.status) });
         if (e.status !== 400) success.inc({ ...labels, finished_reason: 'error' });
         return;
       }
-      success.inc({ ...labels, finished_reason: e.outcome === 'disconnect' ? 'abort' : (e.finishReason ?? 'stop') });
-      completed.inc(labels);
-      promptTokens.inc(labels, e.promptTokens);
-      generationTokens.inc(labels, e.completionTokens);
-      cachedTokens.inc(labels, e.cachedTokens);
+      const b = bound(e.model);
+      b.success(e.outcome === 'disconnect' ? 'abort' : (e.finishReason ?? 'stop')).inc();
+      b.completed.inc();
+      b.promptTokens.inc(e.promptTokens);
+      b.generationTokens.inc(e.completionTokens);
+      b.cachedTokens.inc(e.cachedTokens);
       const prefill = e.ttftMs === null ? 0 : e.ttftMs - e.queueMs;
       const decode = e.ttftMs === null || e.lastTokenMs === null ? 0 : e.lastTokenMs - e.ttftMs;
-      const b = bound(e.model);
       b.e2e.observe(seconds(e.e2eMs));
       if (e.ttftMs !== null) b.ttft.observe(seconds(e.ttftMs));
       if (e.completionTokens > 1) b.tpot.observe(seconds(decode / (e.completionTokens - 1)));
