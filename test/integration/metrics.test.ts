@@ -296,11 +296,16 @@ describe('Prometheus pages', () => {
     const during = (await scrape(`${server.url}/vllm/metrics`)).families;
     assert.equal(total(during, 'vllm:num_requests_running', 'value', { model_name: MODEL }), 1);
     assert.ok(total(during, 'vllm:kv_cache_usage_perc', 'value', { model_name: MODEL }) > 0);
+    const chat = { endpoint: '/v1/chat/completions' };
+    const mockDuring = (await scrape(`${server.url}/metrics`)).families;
+    assert.equal(total(mockDuring, 'aiperf_mock_requests_in_progress', 'value', chat), 1);
     while (!(await iter.next()).done);
     await new Promise((r) => setTimeout(r, 50));
     const afterwards = (await scrape(`${server.url}/vllm/metrics`)).families;
     assert.equal(total(afterwards, 'vllm:num_requests_running'), 0);
     assert.equal(total(afterwards, 'vllm:kv_cache_usage_perc', 'value', { model_name: MODEL }), 0);
+    const mockAfter = (await scrape(`${server.url}/metrics`)).families;
+    assert.equal(total(mockAfter, 'aiperf_mock_requests_in_progress', 'value', chat), 0);
   });
 });
 
