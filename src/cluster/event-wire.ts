@@ -6,8 +6,8 @@ import { ITL_BOUNDS, type ItlBins } from '../telemetry/itl-bins.js';
  * field names, and its token gaps as (bucket, count) pairs of the non-empty buckets only.
  *
  * Why: the primary parses every event of every worker (IPC is JSON). As objects, an end event was ~20
- * quoted keys and ~60 bucket counts, mostly zeros; parsing them was a third of the primary's fold time
- * at high request rates (docs/decisions/0011). The field order below is the contract of both ends.
+ * quoted keys and ~60 bucket counts, mostly zeros; parsing them was about a fifth of the primary's CPU
+ * samples at high request rates (docs/decisions/0011). The field order below is the contract of both ends.
  */
 export type WireEvent =
   | readonly [

@@ -85,10 +85,11 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
       cachedTokens: cachedTokens.labels(labels),
     };
   });
+  // The default model's series exist from the start, at 0: binding creates the counters and histograms;
+  // every finish reason is created here, in the page's order.
   bound(ctx.defaultModel);
   const labels0 = base(ctx.defaultModel);
   for (const r of FINISH_REASONS) success.inc({ ...labels0, finished_reason: r }, 0);
-  for (const c of [promptTokens, generationTokens, cachedTokens, completed]) c.inc(labels0, 0);
 
   return {
     registry,
