@@ -105,6 +105,8 @@ export function markdown(r: BenchResults): string {
     lines.push(
       `Launch to first \`/health\` 200, median of ${r.startup.samplesMs.length}: **${f(r.startup.medianMs, 0)} ms** (samples ${r.startup.samplesMs.map((x) => f(x, 0)).join(', ')}); a bare \`node -e\` launch+exit on the same machine: ${f(r.startup.bareNodeMs, 0)} ms.`,
       '',
+      `Launch to the warm-up's end (\`/health\` \`warm_up.state\` \`done\`, the server serving meanwhile), median: ${f(r.startup.warmMedianMs, 0)} ms (samples ${r.startup.warmSamplesMs.map((x) => f(x, 0)).join(', ')}).`,
+      '',
     );
   }
   if (r.recording) {

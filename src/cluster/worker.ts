@@ -36,6 +36,8 @@ export async function runClusterWorker(startedAt: number): Promise<void> {
       logger,
       tokenizer: boot.tokenizer,
       sink,
+      // Packs the warm-up's events as the real sink does, and sends them nowhere.
+      warmUpSink: () => new IpcSink(() => undefined),
       global: () => sink.snapshot(),
       metrics: (page) => sink.metrics(page),
       videos: sink.videos,

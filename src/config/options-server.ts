@@ -47,6 +47,16 @@ export const SERVER_OPTIONS = {
     describe:
       "How far V8 lets the old generation grow past what the last full collection kept before the next one, in percent (V8's --heap-growing-percent, set in every process); 0 leaves V8's own factor (up to 4×), which lets a worker grow ~35 MB larger under load",
   },
+  warmUpRequests: {
+    flag: 'warm-up-requests',
+    kind: 'integer',
+    default: 2000,
+    min: 0,
+    max: 1000000,
+    group: 'Server',
+    describe:
+      "After start-up each worker sends itself this many generation requests on a private loopback port, only while no client is being served, so a benchmark's first burst meets compiled code instead of a fresh process's (nothing is counted, logged, recorded or cached where clients see it; /health shows its progress). 0: off",
+  },
   apiKey: {
     flag: 'api-key',
     kind: 'string',

@@ -92,10 +92,11 @@ function stamp(ctx: AppContext): RequestHandler {
     // Stamped as node handed it over when the server defers the app (arrivals.ts); now otherwise.
     req.arrival = (incoming as unknown as Stamped).arrival ?? performance.now();
     const given = req.headers['x-request-id'];
-    if (typeof given === 'string' && given.length > 0 && given.length <= 200 && SAFE_ID.test(given)) {
-      req.clientRequestId = given;
-      req.requestId = given;
-    } else req.requestId = randomUUID();
+    const sane = typeof given === 'string' && given.length > 0 && given.length <= 200 && SAFE_ID.test(given);
+    // Both set on every request, in this order: one object shape whether or not the client sent an id
+    // (code that V8 compiled for one shape is thrown away when the other comes).
+    req.clientRequestId = sane ? given : undefined;
+    req.requestId = sane ? given : randomUUID();
     // After the response and every close listener (a stream's end event comes from one): the record.
     if (ctx.config.recordRequests)
       res.once('close', () => setImmediate(() => ctx.sink.record(requestRecord(ctx, req, res))));

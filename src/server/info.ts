@@ -3,6 +3,7 @@ import { publicConfig } from '../config/load.js';
 import { type ApiRequest, type AppContext } from './context.js';
 import { secondsUntilReady } from './access.js';
 import { sendJson } from './respond.js';
+import { type WarmUpStatus } from './warm-up.js';
 
 /** GET /health/live: the process answers (Kubernetes liveness; /health is readiness). */
 export function liveHandler(ctx: AppContext) {
@@ -12,7 +13,7 @@ export function liveHandler(ctx: AppContext) {
 }
 
 /** GET /health: liveness plus the effective config (never a secret) and the server-wide telemetry. */
-export function healthHandler(ctx: AppContext, draining: () => boolean) {
+export function healthHandler(ctx: AppContext, draining: () => boolean, warmUp: () => WarmUpStatus) {
   return async (_req: ApiRequest, res: ServerResponse): Promise<void> => {
     const telemetry = await ctx.global();
     const loading = secondsUntilReady(ctx.startedEpochMs, ctx.config.inferenceReadyDelaySeconds);
@@ -29,6 +30,8 @@ export function healthHandler(ctx: AppContext, draining: () => boolean) {
       warnings: ctx.warnings,
       // This worker's own state: pending deadlines (0 when idle: nothing left behind by a disconnect) and memory.
       scheduledTasks: ctx.scheduler.size,
+      // Requests the worker sends itself after start-up while idle (--warm-up-requests).
+      warm_up: warmUp(),
       memory: process.memoryUsage(),
       telemetry,
       config: publicConfig(ctx.config),

@@ -10,6 +10,7 @@ import { modelHandler, modelsHandler } from './models.js';
 import { BACKEND_PAGE, metricsHandler } from './metrics-routes.js';
 import { oneShotHandler } from './one-shot.js';
 import { accuracyRoutes, adminRoutes } from './admin-routes.js';
+import { type WarmUpStatus } from './warm-up.js';
 
 export type Handler = (req: ApiRequest, res: ServerResponse) => void | Promise<void>;
 
@@ -31,7 +32,7 @@ export interface Route {
  * The one route table: every endpoint the server answers. The API families' endpoints come from the
  * registry (each API object carries its own path and summary); the server's own routes follow.
  */
-export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
+export function routeTable(ctx: AppContext, draining: () => boolean, warmUp: () => WarmUpStatus): Route[] {
   const routes: Route[] = APIS.flatMap((entry): Route[] => {
     if (entry.kind === 'routes') return entry.routes(ctx);
     const { api } = entry;
@@ -52,7 +53,7 @@ export function routeTable(ctx: AppContext, draining: () => boolean): Route[] {
       path: '/health',
       family: 'openai',
       summary: 'Readiness (503 while loading or draining), effective config, server-wide throughput',
-      handler: healthHandler(ctx, draining),
+      handler: healthHandler(ctx, draining, warmUp),
     },
     { method: 'GET', path: '/health/live', family: 'openai', summary: 'Liveness', handler: liveHandler(ctx) },
   );

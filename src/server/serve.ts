@@ -14,8 +14,9 @@ import { createApp } from './app.js';
 import { deferredListener } from './arrivals.js';
 import { expressServerClasses } from './express-classes.js';
 import { type Route, routeTable } from './routes.js';
-import { type Fault } from './faults.js';
+import { faultDecider } from './fault-draw.js';
 import { type AppContext } from './context.js';
+import { WorkerContext } from './worker-context.js';
 import { servedModels } from './models.js';
 import { type VideoStore } from '../state/video-store.js';
 import { type PrefixStore } from '../cache/prefix-store.js';
@@ -23,6 +24,9 @@ import { VERSION } from './version.js';
 import { AccuracyOracle } from '../admin/accuracy.js';
 import { type AdminStore } from '../admin/store.js';
 import { type LiveConfig } from '../config/live.js';
+import { QUIET_MS, startWarmUp, WARM_UP_OFF, type WarmUp } from './warm-up.js';
+import { DROPPED, warmUpContext } from './warm-up-context.js';
+import { warmUpRequests } from './warm-up-requests.js';
 
 /** What a worker loads before it can serve: the slow part of its start-up (tokenizer, corpus). */
 export interface Prepared {
@@ -35,16 +39,35 @@ export function prepare(config: Config, choice: TokenizerChoice): Prepared {
   return { tokenizer, corpus: loadCorpus(config.corpus, tokenizer) };
 }
 
-/** Builds a worker's request listener from its route table (and any options its server needs). */
-export type AppFactory = (
-  ctx: AppContext,
-  routes: readonly Route[],
-) => { readonly listener: RequestListener; readonly serverOptions?: ServerOptions };
+/** A worker's request listener, the options its server needs, and how to build another on the same classes. */
+export interface BuiltApp {
+  readonly listener: RequestListener;
+  readonly serverOptions?: ServerOptions;
+  /**
+   * Another app for another context (the warm-up's), whose requests and responses are objects of the
+   * same classes as this one's, so code trained on one is trained for the other.
+   */
+  readonly twin?: (ctx: AppContext, routes: readonly Route[]) => BuiltApp;
+}
+
+/** Builds a worker's request listener from its route table. */
+export type AppFactory = (ctx: AppContext, routes: readonly Route[]) => BuiltApp;
 
 /** The product's app: express, with request/response objects built on its prototypes. */
 export const expressApp: AppFactory = (ctx, routes) => {
   const app = createApp(ctx, routes);
-  return { listener: app, serverOptions: expressServerClasses(app) };
+  const serverOptions = expressServerClasses(app);
+  return {
+    listener: app,
+    serverOptions,
+    twin: (otherCtx, otherRoutes) => {
+      const other = createApp(otherCtx, otherRoutes);
+      // Its requests get this app's prototypes (express re-points each to `app.request`): the same shapes.
+      other.request = app.request;
+      other.response = app.response;
+      return { listener: other, serverOptions };
+    },
+  };
 };
 
 export interface WorkerDeps {
@@ -71,6 +94,11 @@ export interface WorkerDeps {
   readonly live?: LiveConfig;
   /** The admin operations (local, or the primary's): /admin (when on) and the /accuracy tally. */
   readonly admin: AdminStore;
+  /**
+   * A throwaway sink of the same kind as `sink` for the warm-up's requests (their events must not
+   * reach the server's telemetry); they are dropped when absent.
+   */
+  readonly warmUpSink?: () => TelemetrySink;
   /** The app on the request path: express unless a bench baseline swaps it. */
   readonly app?: AppFactory | undefined;
 }
@@ -84,47 +112,6 @@ export interface RunningServer {
   drain(timeoutSec: number): Promise<void>;
 }
 
-/**
- * One seeded draw per inference request decides its injected fault, if any: the rates are stacked
- * (500 first, then 429, 503, 400, abort, in-band error, stall), so their sum is the share of failing
- * requests and the same seed gives the same sequence in every run.
- */
-function faultDecider(live: LiveConfig, slot: number): () => Fault | null {
-  let decide = faultDraw(live.current, slot);
-  let seen = live.current;
-  // The rates are live (/admin, scenarios): the draw is rebuilt when the config object changes.
-  return () => {
-    if (live.current !== seen) {
-      seen = live.current;
-      decide = faultDraw(seen, slot);
-    }
-    return decide();
-  };
-}
-
-function faultDraw(config: Config, slot: number): () => Fault | null {
-  const rates: [number, Fault][] = [
-    [config.errorRate, { kind: 'http', status: 500 }],
-    [config.rateLimitRate, { kind: 'http', status: 429 }],
-    [config.overloadRate, { kind: 'http', status: 503 }],
-    [config.contextErrorRate, { kind: 'http', status: 400 }],
-    [config.streamAbortRate, { kind: 'abort-after', tokens: config.streamFaultAfter }],
-    [config.streamErrorRate, { kind: 'error-after', tokens: config.streamFaultAfter }],
-    [config.streamStallRate, { kind: 'stall', ms: config.streamStallMs }],
-  ];
-  const active = rates.filter(([rate]) => rate > 0);
-  if (active.length === 0) return () => null;
-  const rng = config.randomSeed === undefined ? seedrandom() : seedrandom(`${config.randomSeed + slot}`);
-  return () => {
-    let draw = rng() * 100;
-    for (const [rate, fault] of active) {
-      if (draw < rate) return fault;
-      draw -= rate;
-    }
-    return null;
-  };
-}
-
 export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const { config, logger } = deps;
   const { tokenizer, corpus } = deps.prepared ?? prepare(config, deps.tokenizer);
@@ -135,10 +122,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       : null;
   let draining = false;
   const live = deps.live ?? { current: config };
-  const ctx: AppContext = {
-    get config() {
-      return live.current;
-    },
+  const ctx = new WorkerContext(live, {
     admin: deps.admin,
     accuracy: config.accuracyDataset
       ? new AccuracyOracle(config.accuracyDataset, config.accuracyCorrectRate, config.randomSeed ?? 0)
@@ -164,11 +148,18 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     startedAt: deps.startedAt,
     startedEpochMs: deps.startedEpochMs,
     warnings: deps.tokenizer.warning ? [deps.tokenizer.warning] : [],
-  };
-  const { listener, serverOptions } = (deps.app ?? expressApp)(
+  });
+  let warmUp: WarmUp = WARM_UP_OFF;
+  const appFactory = deps.app ?? expressApp;
+  const built = appFactory(
     ctx,
-    routeTable(ctx, () => draining),
+    routeTable(
+      ctx,
+      () => draining,
+      () => warmUp.status(),
+    ),
   );
+  const { listener, serverOptions } = built;
   const deferred = deferredListener(listener);
   scheduler.waitFor(deferred.oldestWaiting);
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, ...serverOptions }, deferred.listener);
@@ -183,10 +174,30 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  if (config.warmUpRequests > 0) {
+    const warmCtx = warmUpContext(ctx, config, deps.warmUpSink?.() ?? DROPPED, deps.slot);
+    const warmApp = (built.twin ?? appFactory)(
+      warmCtx,
+      routeTable(warmCtx, () => false, WARM_UP_OFF.status),
+    );
+    warmUp = startWarmUp({
+      total: config.warmUpRequests,
+      // The same listener code as the server's (its own arrival queue), so that is warmed too.
+      listener: deferredListener(warmApp.listener).listener,
+      serverOptions: warmApp.serverOptions,
+      requests: warmUpRequests(ctx.models[0]!, config.maxModelLen),
+      busy: () =>
+        ctx.inFlight.llm > 0 ||
+        deferred.oldestWaiting() !== Infinity ||
+        performance.now() - deferred.lastArrival() < QUIET_MS,
+      logger,
+    });
+  }
 
   const drain = (timeoutSec: number): Promise<void> =>
     new Promise((resolve) => {
       draining = true;
+      warmUp.stop();
       const deadline = setTimeout(() => {
         logger.warn('shutdown timeout reached; closing open connections', { openTasks: scheduler.size });
         server.closeAllConnections();

@@ -3,6 +3,7 @@ import { chooseTokenizer } from '../generation/tokenizer.js';
 import { type Logger } from '../logging/logger.js';
 import { LocalSink } from '../telemetry/local-sink.js';
 import { ownGlobalState } from '../telemetry/owner.js';
+import { GlobalState } from '../telemetry/global-state.js';
 import { type AppFactory, startServer } from './serve.js';
 import { localVideoStore } from '../state/video-store.js';
 import { localPrefixStore } from '../cache/prefix-store.js';
@@ -34,6 +35,8 @@ export async function runSingle(config: Config, logger: Logger, times: StartTime
     logger,
     tokenizer,
     sink: new LocalSink(state, workerId),
+    // A state of its own: the warm-up's requests run the same folds, into pages no one reads.
+    warmUpSink: () => new LocalSink(new GlobalState(config), workerId),
     global: () => Promise.resolve(state.snapshot()),
     metrics: (page) => state.renderMetrics(page),
     videos: localVideoStore(owner.videos),

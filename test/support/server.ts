@@ -16,7 +16,10 @@ export interface TestServer {
 export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<TestServer> {
   // DCGM ports off unless a test asks: parallel servers would fight over 9400/9401.
   const dcgm = args.includes('--dcgm-port') ? [] : ['--dcgm-port', '0'];
-  const proc = spawn(process.execPath, [MAIN, '--port', '0', ...dcgm, ...args], {
+  // No warm-up unless a test asks: it would run between a test's steps (whenever the server is idle)
+  // and each server would spend a second or two of CPU on it (test/integration/warm-up.test.ts checks it).
+  const warm = args.includes('--warm-up-requests') ? [] : ['--warm-up-requests', '0'];
+  const proc = spawn(process.execPath, [MAIN, '--port', '0', ...dcgm, ...warm, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,64 @@
+import { PrefixCache } from '../cache/prefix-cache.js';
+import { localPrefixStore } from '../cache/prefix-store.js';
+import { type Config } from '../config/options.js';
+import { type TelemetrySink } from '../telemetry/events.js';
+import seedrandom from 'seedrandom';
+import { faultDecider } from './fault-draw.js';
+import { type WorkerContext } from './worker-context.js';
+
+/** Telemetry of the warm-up's requests when the worker's owner gives no throwaway sink: dropped. */
+export const DROPPED: TelemetrySink = {
+  request: () => undefined,
+  tokens: () => undefined,
+  record: () => undefined,
+};
+
+/**
+ * The warm-up's latencies are the server's, this much smaller: the same code paths run (a zero TTFT
+ * would skip the ones a paced answer takes), and 2,000 requests take a second or two, not minutes.
+ */
+const LATENCY_SCALE = 0.02;
+
+/**
+ * The warm-up's context (src/server/warm-up.ts): the worker's own, with everything a client could see
+ * replaced. Latencies scaled down (LATENCY_SCALE), no faults, no key,
+ * no readiness delay, no recording or access log, telemetry into `sink` (a throwaway of the worker's
+ * own kind, so the code that folds or sends events is warmed too), its own throwaway prefix cache and
+ * latency draws (the worker's seeded sequences stay as a client's run expects them), no engine model
+ * and no accuracy oracle. Tokenizer, corpus and the scheduler are shared: they hold nothing a request
+ * leaves behind.
+ */
+export function warmUpContext(ctx: WorkerContext, config: Config, sink: TelemetrySink, slot: number): WorkerContext {
+  const warm: Config = {
+    ...config,
+    apiKey: undefined,
+    inferenceReadyDelaySeconds: 0,
+    ttft: config.ttft * LATENCY_SCALE,
+    itl: config.itl * LATENCY_SCALE,
+    ttftPerIslTokenMs: config.ttftPerIslTokenMs * LATENCY_SCALE,
+    itlPerOslTokenMs: config.itlPerOslTokenMs * LATENCY_SCALE,
+    ttftConcurrencyQuadMs: config.ttftConcurrencyQuadMs * LATENCY_SCALE,
+    itlConcurrencyLinMs: config.itlConcurrencyLinMs * LATENCY_SCALE,
+    errorRate: 0,
+    rateLimitRate: 0,
+    overloadRate: 0,
+    contextErrorRate: 0,
+    streamAbortRate: 0,
+    streamErrorRate: 0,
+    streamStallRate: 0,
+    recordRequests: '',
+    accessLogs: false,
+  };
+  const live = { current: warm };
+  return ctx.with(live, {
+    accuracy: null,
+    sink,
+    prefix: ctx.prefix && localPrefixStore(new PrefixCache(config.kvBlockTokens, () => config.kvBlocks), false),
+    // Built as the worker's own are (same code, so the request path sees the same kinds of function).
+    drawFault: faultDecider(live, slot),
+    latencyRand: seedrandom.alea(String(Math.random())),
+    inFlight: { llm: 0 },
+    engine: null,
+    warnings: [],
+  });
+}

@@ -1,0 +1,175 @@
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Logger } from '../logging/logger.js';
+
+export type WarmUpState = 'off' | 'warming' | 'paused' | 'done';
+
+/** What /health shows of a worker's warm-up. */
+export interface WarmUpStatus {
+  readonly state: WarmUpState;
+  /** Requests answered so far, and how many it sends in all. */
+  readonly requests: number;
+  readonly of: number;
+  /** Answers that were not a 200 (0 unless the server's options refuse the warm-up's requests). */
+  readonly failed: number;
+  /** From its start until it was done (it pauses while clients are served), ms. */
+  readonly ms: number | null;
+}
+
+export interface WarmUp {
+  status(): WarmUpStatus;
+  /** Stops sending and closes its private server (the worker is draining). */
+  stop(): void;
+}
+
+export interface WarmUpOptions {
+  /** Requests to send in all. */
+  readonly total: number;
+  /** The private server's request listener: the real server's code on a throwaway context. */
+  readonly listener: RequestListener;
+  readonly serverOptions?: ServerOptions | undefined;
+  /** Raw HTTP/1.1 requests (keep-alive), sent in turn. */
+  readonly requests: readonly string[];
+  /** Whether a client is being served now: the warm-up waits until it has not been for QUIET_MS. */
+  readonly busy: () => boolean;
+  readonly logger: Logger;
+  /** Connections, one request in flight on each. */
+  readonly connections?: number;
+}
+
+/** How long the real server must have been idle before (and between) warm-up requests. */
+export const QUIET_MS = 200;
+
+export const WARM_UP_OFF: WarmUp = {
+  status: () => ({ state: 'off', requests: 0, of: 0, failed: 0, ms: null }),
+  stop: () => undefined,
+};
+
+/**
+ * Warms a worker's request path before clients need it (docs/decisions/0012). V8 compiles a function
+ * with its optimising compiler only after it has run enough, and the request path's functions run once
+ * per request: a fresh server needs a few thousand requests before its bursts cost what they cost
+ * later (half, measured). So after start-up the worker sends itself `total` generation requests over
+ * loopback, to a private server on an ephemeral port that runs the same code on a throwaway context
+ * (no telemetry, no records, no faults, no latency): node's HTTP parser, express, the body parser, the
+ * API's parse and plan, the tokenizer, the streaming loop and the formatters all run as for a client.
+ * It yields to clients: it sends nothing while the real server has a request in flight or had one in the
+ * last QUIET_MS, so a client that comes meanwhile waits for at most the requests already on their way.
+ */
+export function startWarmUp(o: WarmUpOptions): WarmUp {
+  let state: WarmUpState = 'warming';
+  let answered = 0;
+  let failed = 0;
+  let sent = 0;
+  let ms: number | null = null;
+  let stopped = false;
+  const started = performance.now();
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ noDelay: true, keepAliveTimeout: 5_000, ...o.serverOptions }, o.listener);
+
+  /** One connection's turn: send a request when the real server is quiet, read its answer, again. */
+  const connection = async (port: number): Promise<void> => {
+    let socket: Socket | null = null;
+    while (!stopped && sent < o.total) {
+      if (o.busy()) {
+        state = 'paused';
+        await sleep(QUIET_MS);
+        continue;
+      }
+      state = 'warming';
+      const request = o.requests[sent % o.requests.length]!;
+      sent++;
+      socket ??= await open(port, sockets);
+      const status = socket ? await exchange(socket, request) : 0;
+      answered++;
+      if (status !== 200) {
+        failed++;
+        socket?.destroy();
+        socket = null;
+      }
+    }
+    socket?.destroy();
+  };
+
+  const run = async (): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Exclusive: in a cluster worker, a plain listen would ask the primary for a shared handle.
+      server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    await Promise.all(Array.from({ length: o.connections ?? 16 }, () => connection(port)));
+  };
+
+  void run()
+    .catch((err: unknown) => o.logger.warn('warm-up stopped', { error: String(err) }))
+    .finally(() => {
+      close();
+      if (stopped) return;
+      state = 'done';
+      ms = performance.now() - started;
+      const level = failed > 0 ? 'warn' : 'info';
+      o.logger[level]('warm-up done', { requests: answered, failed, ms: Math.round(ms) });
+    });
+
+  function close(): void {
+    for (const s of sockets) s.destroy();
+    server.close();
+    server.closeAllConnections();
+  }
+
+  return {
+    status: () => ({ state, requests: answered, of: o.total, failed, ms }),
+    stop: () => {
+      if (stopped || state === 'done') return;
+      stopped = true;
+      state = 'done';
+      close();
+    },
+  };
+}
+
+function open(port: number, sockets: Set<Socket>): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('connect', () => resolve(socket));
+    // An error (the private server closed at a stop) is followed by 'close'; before connect it is no socket.
+    socket.on('error', () => resolve(null));
+  });
+}
+
+/**
+ * Writes one request and reads its answer to the end: by Content-Length, or to the last chunk of a
+ * chunked body (the warm-up's answers are one or the other). Resolves with the status (0: no answer).
+ */
+function exchange(socket: Socket, request: string): Promise<number> {
+  return new Promise((resolve) => {
+    let text = '';
+    let bodyStart = -1;
+    let length = -1;
+    const done = (status: number): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      resolve(status);
+    };
+    const onClose = (): void => done(0);
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('latin1');
+      if (bodyStart < 0) {
+        const end = text.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        bodyStart = end + 4;
+        const m = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end));
+        length = m ? Number(m[1]) : -1;
+      }
+      const complete = length >= 0 ? text.length - bodyStart >= length : text.endsWith('\r\n0\r\n\r\n');
+      if (complete) done(Number(text.slice(9, 12)));
+    };
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(request);
+  });
+}
