@@ -180,10 +180,12 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       warmCtx,
       routeTable(warmCtx, () => false, WARM_UP_OFF.status),
     );
+    // The same listener code as the server's (its own arrival queue), so that is warmed too.
+    const warmDeferred = deferredListener(warmApp.listener);
     warmUp = startWarmUp({
       total: config.warmUpRequests,
-      // The same listener code as the server's (its own arrival queue), so that is warmed too.
-      listener: deferredListener(warmApp.listener).listener,
+      listener: warmDeferred.listener,
+      onConnection: warmDeferred.onConnection,
       serverOptions: warmApp.serverOptions,
       requests: warmUpRequests(ctx.models[0]!, config.maxModelLen),
       busy: () =>

@@ -34,9 +34,14 @@ export interface WarmUpOptions {
   /** Whether a client is being served now: the warm-up waits until it has not been for QUIET_MS. */
   readonly busy: () => boolean;
   readonly logger: Logger;
+  /** Called on each of the private server's new connections (the arrival queue's accept rule). */
+  readonly onConnection?: () => void;
   /** Connections, one request in flight on each. */
   readonly connections?: number;
 }
+
+/** Requests per connection before it is closed and another opened: a benchmark opens many (its start, --connection-reuse-strategy never). */
+const REQUESTS_PER_CONNECTION = 8;
 
 /** How long the real server must have been idle before (and between) warm-up requests. */
 export const QUIET_MS = 200;
@@ -57,21 +62,30 @@ export const WARM_UP_OFF: WarmUp = {
  * It yields to clients: it sends nothing while the real server has a request in flight or had one in the
  * last QUIET_MS, so a client that comes meanwhile waits for at most the requests already on their way.
  */
-export function startWarmUp(o: WarmUpOptions): WarmUp {
+export function startWarmUp(options: WarmUpOptions): WarmUp {
+  const total = options.total;
+  const logger = options.logger;
   let state: WarmUpState = 'warming';
   let answered = 0;
   let failed = 0;
   let sent = 0;
   let ms: number | null = null;
-  let stopped = false;
   const started = performance.now();
+  // What holds the private app (its context, its telemetry state, its server): dropped when done, so
+  // the worker's heap does not carry it for the rest of its life.
+  let o: WarmUpOptions | null = options;
+  let server: Server | null = createServer(
+    { noDelay: true, keepAliveTimeout: 5_000, ...options.serverOptions },
+    options.listener,
+  );
+  if (options.onConnection) server.on('connection', options.onConnection);
   const sockets = new Set<Socket>();
-  const server: Server = createServer({ noDelay: true, keepAliveTimeout: 5_000, ...o.serverOptions }, o.listener);
 
   /** One connection's turn: send a request when the real server is quiet, read its answer, again. */
   const connection = async (port: number): Promise<void> => {
     let socket: Socket | null = null;
-    while (!stopped && sent < o.total) {
+    let onSocket = 0;
+    while (o && sent < total) {
       if (o.busy()) {
         state = 'paused';
         await sleep(QUIET_MS);
@@ -80,11 +94,14 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
       state = 'warming';
       const request = o.requests[sent % o.requests.length]!;
       sent++;
-      socket ??= await open(port, sockets);
+      if (!socket) {
+        socket = await open(port, sockets);
+        onSocket = 0;
+      }
       const status = socket ? await exchange(socket, request) : 0;
       answered++;
-      if (status !== 200) {
-        failed++;
+      if (status !== 200) failed++;
+      if (status !== 200 || ++onSocket === REQUESTS_PER_CONNECTION) {
         socket?.destroy();
         socket = null;
       }
@@ -92,40 +109,40 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
     socket?.destroy();
   };
 
-  const run = async (): Promise<void> => {
+  const run = async (s: Server, connections: number): Promise<void> => {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      s.once('error', reject);
       // Exclusive: in a cluster worker, a plain listen would ask the primary for a shared handle.
-      server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve);
+      s.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve);
     });
-    const { port } = server.address() as AddressInfo;
-    await Promise.all(Array.from({ length: o.connections ?? 16 }, () => connection(port)));
+    const { port } = s.address() as AddressInfo;
+    await Promise.all(Array.from({ length: connections }, () => connection(port)));
   };
 
-  void run()
-    .catch((err: unknown) => o.logger.warn('warm-up stopped', { error: String(err) }))
-    .finally(() => {
-      close();
-      if (stopped) return;
-      state = 'done';
-      ms = performance.now() - started;
-      const level = failed > 0 ? 'warn' : 'info';
-      o.logger[level]('warm-up done', { requests: answered, failed, ms: Math.round(ms) });
-    });
-
-  function close(): void {
+  /** Closes the private server and lets go of the app; false if that was done already. */
+  const release = (): boolean => {
+    if (!server) return false;
     for (const s of sockets) s.destroy();
     server.close();
     server.closeAllConnections();
-  }
+    server = null;
+    o = null;
+    return true;
+  };
+
+  void run(server, options.connections ?? 16)
+    .catch((err: unknown) => logger.warn('warm-up stopped', { error: String(err) }))
+    .finally(() => {
+      if (!release()) return; // stopped
+      state = 'done';
+      ms = performance.now() - started;
+      logger[failed > 0 ? 'warn' : 'info']('warm-up done', { requests: answered, failed, ms: Math.round(ms) });
+    });
 
   return {
-    status: () => ({ state, requests: answered, of: o.total, failed, ms }),
+    status: () => ({ state, requests: answered, of: total, failed, ms }),
     stop: () => {
-      if (stopped || state === 'done') return;
-      stopped = true;
-      state = 'done';
-      close();
+      if (release()) state = 'done';
     },
   };
 }
