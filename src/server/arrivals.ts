@@ -19,8 +19,11 @@ export interface Deferred {
   readonly onConnection: () => void;
   /** When the oldest request not yet handed to the app arrived (Infinity: none waiting). */
   readonly oldestWaiting: () => number;
-  /** When the last request arrived (-Infinity: none yet). */
-  readonly lastArrival: () => number;
+  /**
+   * When the last request other than a GET arrived (-Infinity: none yet): work, as opposed to the
+   * health probes, scrapes and polls that read.
+   */
+  readonly lastWorkArrival: () => number;
 }
 
 /**
@@ -60,7 +63,7 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
   // token scheduler holds back work that fell due after the oldest of them.
   const waiting: Waiting[] = [];
   let head = 0;
-  let lastArrival = -Infinity;
+  let lastWorkArrival = -Infinity;
   /** Pulls queued (immediates not yet run). */
   let posted = 0;
   /** How many pulls to keep queued for a turn: twice what a phase handled lately, at least 8. */
@@ -120,7 +123,7 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
   return {
     listener: (req, res) => {
       const arrival = performance.now();
-      lastArrival = arrival;
+      if (req.method !== 'GET') lastWorkArrival = arrival;
       (req as Stamped).arrival = arrival;
       waiting.push({ arrival, req, res });
       post();
@@ -129,6 +132,6 @@ export function deferredListener(app: RequestListener, sliceMs = 2): Deferred {
       lastAcceptAt = performance.now();
     },
     oldestWaiting: () => (head < waiting.length ? waiting[head]!.arrival : Infinity),
-    lastArrival: () => lastArrival,
+    lastWorkArrival: () => lastWorkArrival,
   };
 }

@@ -188,10 +188,11 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       onConnection: warmDeferred.onConnection,
       serverOptions: warmApp.serverOptions,
       requests: warmUpRequests(ctx.models[0]!, config.maxModelLen),
+      // Generations in flight, requests waiting for the app, or work (not a GET) just now.
       busy: () =>
         ctx.inFlight.llm > 0 ||
         deferred.oldestWaiting() !== Infinity ||
-        performance.now() - deferred.lastArrival() < QUIET_MS,
+        performance.now() - deferred.lastWorkArrival() < QUIET_MS,
       logger,
     });
   }

@@ -31,7 +31,7 @@ export interface WarmUpOptions {
   readonly serverOptions?: ServerOptions | undefined;
   /** Raw HTTP/1.1 requests (keep-alive), sent in turn. */
   readonly requests: readonly string[];
-  /** Whether a client is being served now: the warm-up waits until it has not been for QUIET_MS. */
+  /** Whether a client is being served now (the warm-up waits while it is). */
   readonly busy: () => boolean;
   readonly logger: Logger;
   /** Called on each of the private server's new connections (the arrival queue's accept rule). */
@@ -43,7 +43,7 @@ export interface WarmUpOptions {
 /** Requests per connection before it is closed and another opened: a benchmark opens many (its start, --connection-reuse-strategy never). */
 const REQUESTS_PER_CONNECTION = 8;
 
-/** How long the real server must have been idle before (and between) warm-up requests. */
+/** How long after a client's request (not a GET) the warm-up waits, and how often it looks again. */
 export const QUIET_MS = 200;
 
 export const WARM_UP_OFF: WarmUp = {
@@ -59,8 +59,10 @@ export const WARM_UP_OFF: WarmUp = {
  * loopback, to a private server on an ephemeral port that runs the same code on a throwaway context
  * (no telemetry, no records, no faults, no latency): node's HTTP parser, express, the body parser, the
  * API's parse and plan, the tokenizer, the streaming loop and the formatters all run as for a client.
- * It yields to clients: it sends nothing while the real server has a request in flight or had one in the
- * last QUIET_MS, so a client that comes meanwhile waits for at most the requests already on their way.
+ * It yields to clients: it sends nothing while the real server has a generation in flight, a request
+ * waiting for the app, or had a request other than a GET in the last QUIET_MS, so a client that comes
+ * meanwhile waits for at most the requests already on their way. GETs (health probes, scrapes, polls)
+ * do not pause it: a probe every few hundred milliseconds would otherwise keep it from ever finishing.
  */
 export function startWarmUp(options: WarmUpOptions): WarmUp {
   const total = options.total;

@@ -159,6 +159,22 @@ describe('warm-up', () => {
     }
   });
 
+  it('health probes and scrapes (GETs) do not keep it from finishing', async () => {
+    const server = await startServer(['--warm-up-requests', '300', '--fast']);
+    try {
+      const t0 = performance.now();
+      let state = '';
+      while (state !== 'done' && performance.now() - t0 < 20_000) {
+        state = (await health(server.url)).warm_up.state;
+        await (await fetch(`${server.url}/metrics`)).text();
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      assert.equal(state, 'done', 'a GET every 40 ms did not hold it');
+    } finally {
+      await server.stop();
+    }
+  });
+
   for (const extra of [
     ['--engine-model', 'batch'],
     ['--api-key', 'k', '--strict-models'],
