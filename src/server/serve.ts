@@ -15,8 +15,7 @@ import { deferredListener } from './arrivals.js';
 import { expressServerClasses } from './express-classes.js';
 import { type Route, routeTable } from './routes.js';
 import { faultDecider } from './fault-draw.js';
-import { type AppContext } from './context.js';
-import { WorkerContext } from './worker-context.js';
+import { AppContext } from './context.js';
 import { servedModels } from './models.js';
 import { type VideoStore } from '../state/video-store.js';
 import { type PrefixStore } from '../cache/prefix-store.js';
@@ -122,7 +121,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
       : null;
   let draining = false;
   const live = deps.live ?? { current: config };
-  const ctx = new WorkerContext(live, {
+  const ctx = new AppContext(live, {
     admin: deps.admin,
     accuracy: config.accuracyDataset
       ? new AccuracyOracle(config.accuracyDataset, config.accuracyCorrectRate, config.randomSeed ?? 0)

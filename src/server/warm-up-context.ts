@@ -4,7 +4,7 @@ import { type Config } from '../config/options.js';
 import { type TelemetrySink } from '../telemetry/events.js';
 import seedrandom from 'seedrandom';
 import { faultDecider } from './fault-draw.js';
-import { type WorkerContext } from './worker-context.js';
+import { type AppContext } from './context.js';
 
 /** Telemetry of the warm-up's requests when the worker's owner gives no throwaway sink: dropped. */
 export const DROPPED: TelemetrySink = {
@@ -28,7 +28,7 @@ const LATENCY_SCALE = 0.02;
  * and no accuracy oracle. Tokenizer, corpus and the scheduler are shared: they hold nothing a request
  * leaves behind.
  */
-export function warmUpContext(ctx: WorkerContext, config: Config, sink: TelemetrySink, slot: number): WorkerContext {
+export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySink, slot: number): AppContext {
   const warm: Config = {
     ...config,
     apiKey: undefined,
