@@ -162,8 +162,8 @@ export function post(url: string, body: string): Promise<string> {
   });
 }
 
-/** What one `/health` answer says of the answering worker's warm-up (null: no answer). */
-function warmUpState(url: string): Promise<string | null> {
+/** One `/health` answer: its status and the answering worker's warm-up state (null: no answer). */
+function health(url: string): Promise<{ status: number; warmUp: string } | null> {
   return new Promise((resolve) => {
     const req = request(`${url}/health`, { agent: false }, (res) => {
       let text = '';
@@ -171,7 +171,8 @@ function warmUpState(url: string): Promise<string | null> {
       res.on('data', (d: string) => (text += d));
       res.on('end', () => {
         try {
-          resolve(String((JSON.parse(text) as { warm_up?: { state?: string } }).warm_up?.state ?? 'off'));
+          const body = JSON.parse(text) as { warm_up?: { state?: string } };
+          resolve({ status: res.statusCode ?? 0, warmUp: String(body.warm_up?.state ?? 'off') });
         } catch {
           resolve(null);
         }
@@ -185,14 +186,14 @@ function warmUpState(url: string): Promise<string | null> {
 /**
  * Until the server's warm-up is over (src/server/warm-up.ts): a benchmark meets the mock after its own
  * start-up (AIPerf takes seconds to load its tokenizer and spawn its workers), by which time the
- * warm-up is done. Each poll pauses the warm-up for a moment, so they are spaced; with several workers
- * the answers come from each in turn, so several in a row must say so.
+ * warm-up is done. With several workers the answers come from each in turn, so several in a row must
+ * say so.
  */
 export async function warmedUp(url: string, inARow = 1, timeoutMs = 60_000): Promise<number> {
   const t0 = performance.now();
   let seen = 0;
   while (seen < inARow) {
-    const state = await warmUpState(url);
+    const state = (await health(url))?.warmUp;
     seen = state === 'done' || state === 'off' ? seen + 1 : 0;
     if (performance.now() - t0 > timeoutMs) throw new Error(`warm-up not over after ${timeoutMs} ms`);
     if (seen < inARow) await new Promise((r) => setTimeout(r, 250));
@@ -200,23 +201,23 @@ export async function warmedUp(url: string, inARow = 1, timeoutMs = 60_000): Pro
   return performance.now() - t0;
 }
 
-export const mock = async (args: string[]): Promise<Proc> => {
-  const p = await launch('mock', SERVER_MAIN, ['--port', '0', '--dcgm-port', '0', ...args], {}, [SEMI_SPACE_FLAG]);
+/**
+ * The mock (or a variant of it: `script`), once its warm-up is over: idle, a server that still warms
+ * would take CPU from the one being measured beside it.
+ */
+async function launchMock(name: string, script: string, args: string[]): Promise<Proc> {
+  const p = await launch(name, script, ['--port', '0', '--dcgm-port', '0', ...args], {}, [SEMI_SPACE_FLAG]);
   const workers = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 1;
   await warmedUp(p.url, 3 * workers - 2);
   return p;
-};
+}
+
+export const mock = (args: string[]): Promise<Proc> => launchMock('mock', SERVER_MAIN, args);
 const baseline = (name: 'bare-http' | 'bare-express' | 'bare-timed', env: NodeJS.ProcessEnv): Promise<Proc> =>
   launch(name, `${DIST}bench/baselines/${name}.js`, [], env);
 /** The mock with the node:http dispatcher it used before express (bench/baselines/mock-dispatcher.ts). */
 const mockDispatcher = (args: string[]): Promise<Proc> =>
-  launch(
-    'mock-dispatcher',
-    `${DIST}bench/baselines/mock-dispatcher.js`,
-    ['--port', '0', '--dcgm-port', '0', ...args],
-    {},
-    [SEMI_SPACE_FLAG],
-  );
+  launchMock('mock-dispatcher', `${DIST}bench/baselines/mock-dispatcher.js`, args);
 
 async function measuredLoad(p: Proc, body: string, plan: Plan) {
   const url = `${p.url}/v1/chat/completions`;
@@ -474,17 +475,6 @@ export async function clusterScenario(plan: Plan): Promise<NonNullable<BenchResu
   return { targets };
 }
 
-function healthOk(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(`${url}/health`, { agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
-
 export async function startup(plan: Plan): Promise<NonNullable<BenchResults['startup']>> {
   const samplesMs: number[] = [];
   const warmSamplesMs: number[] = [];
@@ -495,7 +485,7 @@ export async function startup(plan: Plan): Promise<NonNullable<BenchResults['sta
       stdio: 'ignore',
     });
     const url = `http://127.0.0.1:${port}`;
-    while (!(await healthOk(url))) {
+    while ((await health(url))?.status !== 200) {
       if (child.exitCode !== null) throw new Error('server exited during start-up');
       await new Promise((r) => setTimeout(r, 5));
     }
