@@ -24,7 +24,7 @@ import { AccuracyOracle } from '../admin/accuracy.js';
 import { type AdminStore } from '../admin/store.js';
 import { type LiveConfig } from '../config/live.js';
 import { QUIET_MS, startWarmUp, WARM_UP_OFF, type WarmUp } from './warm-up.js';
-import { DROPPED, warmUpContext } from './warm-up-context.js';
+import { warmUpContext } from './warm-up-context.js';
 import { warmUpRequests } from './warm-up-requests.js';
 
 /** What a worker loads before it can serve: the slow part of its start-up (tokenizer, corpus). */
@@ -94,10 +94,10 @@ export interface WorkerDeps {
   /** The admin operations (local, or the primary's): /admin (when on) and the /accuracy tally. */
   readonly admin: AdminStore;
   /**
-   * A throwaway sink of the same kind as `sink` for the warm-up's requests (their events must not
-   * reach the server's telemetry); they are dropped when absent.
+   * A throwaway sink of the same kind as `sink` for the warm-up's requests: their events must not
+   * reach the server's telemetry.
    */
-  readonly warmUpSink?: () => TelemetrySink;
+  readonly warmUpSink: () => TelemetrySink;
   /** The app on the request path: express unless a bench baseline swaps it. */
   readonly app?: AppFactory | undefined;
 }
@@ -174,7 +174,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   if (config.warmUpRequests > 0) {
-    const warmCtx = warmUpContext(ctx, config, deps.warmUpSink?.() ?? DROPPED, deps.slot);
+    const warmCtx = warmUpContext(ctx, config, deps.warmUpSink(), deps.slot);
     const warmApp = (built.twin ?? appFactory)(
       warmCtx,
       routeTable(warmCtx, () => false, WARM_UP_OFF.status),

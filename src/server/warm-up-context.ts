@@ -6,13 +6,6 @@ import seedrandom from 'seedrandom';
 import { faultDecider } from './fault-draw.js';
 import { type AppContext } from './context.js';
 
-/** Telemetry of the warm-up's requests when the worker's owner gives no throwaway sink: dropped. */
-export const DROPPED: TelemetrySink = {
-  request: () => undefined,
-  tokens: () => undefined,
-  record: () => undefined,
-};
-
 /**
  * The warm-up's latencies are the server's, this much smaller: the same code paths run (a zero TTFT
  * would skip the ones a paced answer takes), and 2,000 requests take a second or two, not minutes.
@@ -21,8 +14,8 @@ const LATENCY_SCALE = 0.02;
 
 /**
  * The warm-up's context (src/server/warm-up.ts): the worker's own, with everything a client could see
- * replaced. Latencies scaled down (LATENCY_SCALE), no faults, no key,
- * no readiness delay, no recording or access log, telemetry into `sink` (a throwaway of the worker's
+ * replaced. Latencies scaled down (LATENCY_SCALE), no faults, no key, no readiness delay, no
+ * recording or access log, telemetry into `sink` (a throwaway of the worker's
  * own kind, so the code that folds or sends events is warmed too), its own throwaway prefix cache and
  * latency draws (the worker's seeded sequences stay as a client's run expects them), no engine model
  * and no accuracy oracle. Tokenizer, corpus and the scheduler are shared: they hold nothing a request

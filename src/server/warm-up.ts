@@ -57,7 +57,7 @@ export const WARM_UP_OFF: WarmUp = {
  * per request: a fresh server needs a few thousand requests before its bursts cost what they cost
  * later (half, measured). So after start-up the worker sends itself `total` generation requests over
  * loopback, to a private server on an ephemeral port that runs the same code on a throwaway context
- * (no telemetry, no records, no faults, no latency): node's HTTP parser, express, the body parser, the
+ * (warm-up-context.ts: nothing a client sees is touched): node's HTTP parser, express, the body parser, the
  * API's parse and plan, the tokenizer, the streaming loop and the formatters all run as for a client.
  * It yields to clients: it sends nothing while the real server has a generation in flight, a request
  * waiting for the app, or had a request other than a GET in the last QUIET_MS, so a client that comes
