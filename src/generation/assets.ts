@@ -11,7 +11,7 @@ export const BUILT_ASSETS_DIR = REPO_ROOT + 'dist/assets/';
 export const DEFAULT_CORPUS_PATH = SOURCE_ASSETS_DIR + 'corpus.txt';
 
 export function rankCachePath(encoding: string): string {
-  return `${BUILT_ASSETS_DIR}${encoding}.ranks.json`;
+  return `${BUILT_ASSETS_DIR}${encoding}.ranks.bin`;
 }
 
 export function corpusCachePath(encoding: string): string {

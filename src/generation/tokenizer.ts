@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import { rankCachePath } from './assets.js';
+import { RankTable, type RankTableMeta } from './rank-table.js';
 import { chunkText, countChunks } from './chunker.js';
 import { splitByDecode } from './split-tokens.js';
 import { findHfTokenizer, type HfTokenizerFile, loadHfTokenizer } from './hf-tokenizer.js';
@@ -21,10 +22,13 @@ export interface Tokenizer {
   readonly vocabSize: number;
 }
 
-/** Fields js-tiktoken 1.x keeps on every instance; we fill them from a prebuilt cache (see loadTiktoken). */
+/**
+ * The two fields of js-tiktoken 1.x that its encode and decode read (only with `get`); we point both
+ * at a RankTable (decision 0013).
+ */
 interface TiktokenInternals {
-  rankMap: Map<string, number>;
-  textMap: Map<number, Uint8Array>;
+  rankMap: { get(key: string): number | undefined };
+  textMap: { get(rank: number): Uint8Array | undefined };
 }
 
 const require = createRequire(import.meta.url);
@@ -34,50 +38,51 @@ function loadRanks(encoding: TiktokenEncodingName): TiktokenBPE {
   return mod.default ?? mod;
 }
 
-/** The build's cache of one encoding: its regex, special tokens and rank-map keys in rank order. */
-interface RankCache {
-  readonly pat_str: string;
-  readonly special_tokens: Record<string, number>;
-  readonly keys: (string | null)[];
+/** An encoder whose rank and decode maps are `table`. */
+function onTable(table: RankTable, meta: Omit<RankTableMeta, 'count'>): Tiktoken {
+  const enc = new Tiktoken({ pat_str: meta.pat_str, special_tokens: meta.special_tokens, bpe_ranks: '' });
+  const internals = enc as unknown as TiktokenInternals;
+  internals.rankMap = table;
+  internals.textMap = table.texts;
+  return enc;
+}
+
+/** The table and metadata of an encoding, from the library's own constructor (so the two cannot differ). */
+function libraryTable(encoding: TiktokenEncodingName): { table: RankTable; meta: Omit<RankTableMeta, 'count'> } {
+  const ranks = loadRanks(encoding);
+  const textMap = (new Tiktoken(ranks) as unknown as { textMap: Map<number, Uint8Array> }).textMap;
+  const tokens: (Uint8Array | null)[] = [];
+  for (const [rank, bytes] of textMap) tokens[rank] = bytes;
+  for (let r = 0; r < tokens.length; r++) tokens[r] ??= null;
+  return {
+    table: RankTable.fromTokens(tokens),
+    meta: { pat_str: ranks.pat_str, special_tokens: ranks.special_tokens },
+  };
 }
 
 /**
  * js-tiktoken's constructor needs ~1.1 s to build its rank map for o200k_base, which would break the
- * 1 s start-up budget per worker. The build writes the map's keys in rank order (`npm run build`,
- * scripts/build-assets.ts); filling the same map from that file takes ~0.15 s and skips loading the
- * 2 MB ranks module. Without a cache file we fall back to the library constructor: slower, identical.
+ * 1 s start-up budget per worker. The build writes the encoding's rank table to a file (`npm run
+ * build`, scripts/build-assets.ts; decisions 0001 and 0013), which loads in a few milliseconds and skips
+ * the 2 MB ranks module. Without the file we fall back to the library constructor: slower, identical.
  */
-export function loadTiktoken(encoding: TiktokenEncodingName): Tiktoken {
+export function loadTiktoken(encoding: TiktokenEncodingName): { enc: Tiktoken; table: RankTable } {
   const cachePath = rankCachePath(encoding);
-  if (!existsSync(cachePath)) return new Tiktoken(loadRanks(encoding));
-  const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as RankCache;
-  const enc = new Tiktoken({ pat_str: cache.pat_str, special_tokens: cache.special_tokens, bpe_ranks: '' });
-  const rankMap = (enc as unknown as TiktokenInternals).rankMap;
-  const keys = cache.keys;
-  for (let rank = 0; rank < keys.length; rank++) {
-    const key = keys[rank];
-    if (key !== null && key !== undefined) rankMap.set(key, rank);
-  }
-  return enc;
+  const { table, meta } = existsSync(cachePath) ? RankTable.fromFile(readFileSync(cachePath)) : libraryTable(encoding);
+  return { enc: onTable(table, meta), table };
 }
 
-/** What loadTiktoken reads back: built from the library's own constructor, so the two cannot differ. */
-export function rankCache(encoding: TiktokenEncodingName): RankCache {
-  const ranks = loadRanks(encoding);
-  const enc = new Tiktoken(ranks);
-  const keys: (string | null)[] = [];
-  for (const [key, rank] of (enc as unknown as TiktokenInternals).rankMap) keys[rank] = key;
-  for (let i = 0; i < keys.length; i++) if (keys[i] === undefined) keys[i] = null;
-  return { pat_str: ranks.pat_str, special_tokens: ranks.special_tokens, keys };
+/** What loadTiktoken reads back (the build writes it). */
+export function rankCacheFile(encoding: TiktokenEncodingName): Uint8Array {
+  const { table, meta } = libraryTable(encoding);
+  return table.toFile(meta);
 }
 
 /** Distinct prompt pieces remembered per worker (~2 MB at most). */
 const PIECE_MEMO_LIMIT = 20_000;
 
 class TiktokenTokenizer implements Tokenizer {
-  private textMapReady = false;
   private readonly pattern: RegExp;
-  private readonly rankMap: Map<string, number>;
   private readonly utf8 = new TextEncoder();
   private vocab = 0;
   private readonly pieces = new Map<string, readonly number[]>();
@@ -85,16 +90,15 @@ class TiktokenTokenizer implements Tokenizer {
   constructor(
     readonly name: TiktokenEncodingName,
     private readonly enc: Tiktoken,
+    private readonly table: RankTable,
   ) {
-    this.rankMap = (enc as unknown as TiktokenInternals).rankMap;
     this.pattern = new RegExp((enc as unknown as { patStr: string }).patStr, 'gu');
   }
 
-  /** Highest rank or special-token id + 1, computed on first use (only token-id prompts need it). */
+  /** Highest rank or special-token id + 1 (only token-id prompts need it). */
   get vocabSize(): number {
     if (this.vocab === 0) {
-      let max = -1;
-      for (const rank of this.rankMap.values()) if (rank > max) max = rank;
+      let max = this.table.count - 1;
       const special = (this.enc as unknown as { specialTokens: Record<string, number> }).specialTokens;
       for (const id of Object.values(special)) if (id > max) max = id;
       this.vocab = max + 1;
@@ -106,7 +110,7 @@ class TiktokenTokenizer implements Tokenizer {
    * Same count as `encode(text, [], []).length` (special-token text is ordinary text to us, so
    * "<|endoftext|>" in a prompt never throws), without what encode rebuilds on every call: two
    * regexes and two sets. Each regex piece's ids are found once and remembered (prompts repeat
-   * their words): a piece that is one token in the rank map is one lookup, the rest go through the
+   * their words): a piece that is one token is one table lookup, the rest go through the
    * library's BPE.
    */
   count(text: string): number {
@@ -131,27 +135,15 @@ class TiktokenTokenizer implements Tokenizer {
   private piece(piece: string): readonly number[] {
     const known = this.pieces.get(piece);
     if (known !== undefined) return known;
-    const rank = this.rankMap.get(this.utf8.encode(piece).join(','));
-    const ids = rank !== undefined ? [rank] : this.enc.encode(piece, [], []);
+    const rank = this.table.rankOf(this.utf8.encode(piece));
+    const ids = rank >= 0 ? [rank] : this.enc.encode(piece, [], []);
     if (this.pieces.size >= PIECE_MEMO_LIMIT) this.pieces.clear();
     this.pieces.set(piece, ids);
     return ids;
   }
 
   split(text: string): string[] {
-    this.ensureTextMap();
     return splitByDecode(this.enc.encode(text, [], []), (ids) => this.enc.decode(ids));
-  }
-
-  /** A cache-built encoder has no decode table until a corpus actually has to be split. */
-  private ensureTextMap(): void {
-    if (this.textMapReady) return;
-    const internals = this.enc as unknown as TiktokenInternals;
-    if (internals.textMap.size === 0) {
-      for (const [key, rank] of internals.rankMap)
-        internals.textMap.set(rank, Uint8Array.from(key.split(',').map(Number)));
-    }
-    this.textMapReady = true;
   }
 }
 
@@ -206,5 +198,6 @@ export function chooseTokenizer(
 export function createTokenizer(choice: TokenizerChoice): Tokenizer {
   if (choice.encoding === 'chunker') return chunkerTokenizer;
   if (choice.encoding === 'huggingface') return loadHfTokenizer(choice.hf!);
-  return new TiktokenTokenizer(choice.encoding, loadTiktoken(choice.encoding));
+  const { enc, table } = loadTiktoken(choice.encoding);
+  return new TiktokenTokenizer(choice.encoding, enc, table);
 }
