@@ -31,7 +31,7 @@ LABEL org.opencontainers.image.title="aiperf-mock-server" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 # NODE_OPTIONS: a 4 MB young generation keeps a worker near 90 MB resident at rest and ~110 MB after a
-# saturating load (V8's default ~125 / ~145 MB; docs/memory.md). Override it with -e NODE_OPTIONS=...
+# saturating load (V8's default young generation adds ~25 MB; docs/memory.md). Override it with -e NODE_OPTIONS=...
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=4 \
     MOCK_SERVER_HOST=0.0.0.0 \
