@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Tiktoken } from 'js-tiktoken/lite';
 import { rankCachePath } from '../../src/generation/assets.js';
 import { RankTable } from '../../src/generation/rank-table.js';
-import { loadTiktoken } from '../../src/generation/tokenizer.js';
+import { createTokenizer, loadTiktoken } from '../../src/generation/tokenizer.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -65,5 +65,21 @@ describe('rank table (decision 0013)', () => {
     let used = 0;
     for (let r = 0; r < built.count; r++) if (built.textOf(r) !== undefined) used++;
     assert.equal(used, lib.rankMap.size);
+  });
+
+  it('an encoding without a build file (cl100k_base) is built from the library and counts as it does', () => {
+    assert.ok(!existsSync(rankCachePath('cl100k_base')), 'the build writes only o200k_base');
+    const ranks = createRequire(import.meta.url)('js-tiktoken/ranks/cl100k_base') as ConstructorParameters<
+      typeof Tiktoken
+    >[0];
+    const reference = new Tiktoken(ranks);
+    const t = createTokenizer({ encoding: 'cl100k_base' });
+    for (const s of [
+      'Déjà vu: naïve café — 東京 ✨ code() { return x**2; }',
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    ]) {
+      assert.deepEqual(t.encode(s), reference.encode(s, [], []));
+      assert.equal(t.split(s).join(''), s);
+    }
   });
 });
