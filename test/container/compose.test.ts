@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ChildProcess } from 'node:child_process';
 import { parse } from 'yaml';
-import { DOCKER, ROOT, exitCode, freePort, health, run, startProcess, waitFor } from './tools.js';
+import { DOCKER, ROOT, exitCode, freePorts, health, run, startProcess, waitFor } from './tools.js';
 
 const COMPOSE = process.env['COMPOSE'] ?? '/usr/bin/docker-compose';
 const PROJECT = 'amocktest';
@@ -17,7 +17,8 @@ describe('docker-compose.yml and the Prometheus config', () => {
   let prometheus: ChildProcess | null = null;
 
   before(async () => {
-    ports = { http: await freePort(), dcgm1: await freePort(), dcgm2: await freePort(), prom: await freePort() };
+    const [http, dcgm1, dcgm2, prom] = (await freePorts(4)) as [number, number, number, number];
+    ports = { http, dcgm1, dcgm2, prom };
     env = {
       MOCK_HTTP_PORT: String(ports.http),
       MOCK_DCGM1_PORT: String(ports.dcgm1),

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (dist/test/container → ../../..). */
@@ -45,15 +45,40 @@ export function startProcess(cmd: string, args: string[]): ChildProcess {
 }
 
 /** A free TCP port on loopback (closed again before it is used; good enough for a test). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Below Linux's ephemeral range (32768–60999 by default), where outgoing connections take their ports. */
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+/** Listens on a loopback port, or resolves null when it is taken. */
+function tryListen(port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
+    s.once('error', () => resolve(null));
+    s.listen(port, '127.0.0.1', () => resolve(s));
   });
+}
+
+/**
+ * `n` distinct free loopback ports for a test to publish container ports on. Not ports the kernel
+ * picks (`listen(0)`): those come from the ephemeral range, and between the pick and Docker's bind
+ * (a compose `up --build` takes minutes) an outgoing connection can take one as its source port
+ * ("Bind for 127.0.0.1:N failed: port is already allocated"). All n stay bound until every one is found,
+ * so they are distinct.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const held: Server[] = [];
+  const ports: number[] = [];
+  const span = PORT_RANGE.to - PORT_RANGE.from;
+  const start = Math.floor(Math.random() * span);
+  for (let i = 0; i < span && ports.length < n; i++) {
+    const port = PORT_RANGE.from + ((start + i) % span);
+    const s = await tryListen(port);
+    if (s === null) continue;
+    held.push(s);
+    ports.push(port);
+  }
+  await Promise.all(held.map((s) => new Promise((done) => s.close(done))));
+  if (ports.length < n) throw new Error(`only ${ports.length} free ports in ${PORT_RANGE.from}-${PORT_RANGE.to}`);
+  return ports;
 }
 
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
