@@ -58,11 +58,12 @@ function tryListen(port: number): Promise<Server | null> {
 }
 
 /**
- * `n` distinct free loopback ports for a test to publish container ports on. Not ports the kernel
- * picks (`listen(0)`): those come from the ephemeral range, and between the pick and Docker's bind
- * (a compose `up --build` takes minutes) an outgoing connection can take one as its source port
- * ("Bind for 127.0.0.1:N failed: port is already allocated"). All n stay bound until every one is found,
- * so they are distinct.
+ * `n` distinct free loopback ports for a test to publish container ports on. A CI run's compose `up`
+ * failed with "Bind for 127.0.0.1:N failed: port is already allocated" when the ports came from four
+ * `listen(0)` calls in a row. Either of two things does that, and neither can happen here: two calls
+ * returned the same port (all n stay bound until every one is found), or the port was taken during the
+ * minutes-long `up --build` (these are below the kernel's ephemeral range, which `listen(0)` and
+ * outgoing connections draw from).
  */
 export async function freePorts(n: number): Promise<number[]> {
   const held: Server[] = [];
