@@ -18,10 +18,14 @@ function fnv(bytes: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-/** File layout: u32 meta length, meta JSON (UTF-8), padding to 4, u32 offsets (count + 1), bytes. */
-export interface RankTableMeta {
+/** What an encoding needs besides its ranks (js-tiktoken's field names). */
+export interface EncodingMeta {
   readonly pat_str: string;
   readonly special_tokens: Record<string, number>;
+}
+
+/** File layout: u32 meta length, meta JSON (UTF-8), padding to 4, u32 offsets (count + 1), bytes. */
+interface FileMeta extends EncodingMeta {
   /** Rank slots (highest rank + 1). */
   readonly count: number;
 }
@@ -72,10 +76,10 @@ export class RankTable {
   }
 
   /** Reads what `toFile` wrote. */
-  static fromFile(file: Uint8Array): { table: RankTable; meta: RankTableMeta } {
+  static fromFile(file: Uint8Array): { table: RankTable; meta: EncodingMeta } {
     const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
     const metaLength = view.getUint32(0, true);
-    const meta = JSON.parse(new TextDecoder().decode(file.subarray(4, 4 + metaLength))) as RankTableMeta;
+    const meta = JSON.parse(new TextDecoder().decode(file.subarray(4, 4 + metaLength))) as FileMeta;
     const offsetsAt = (4 + metaLength + 3) & ~3;
     const offsets = new Uint32Array(meta.count + 1);
     for (let r = 0; r <= meta.count; r++) offsets[r] = view.getUint32(offsetsAt + 4 * r, true);
@@ -85,8 +89,8 @@ export class RankTable {
     return { table: new RankTable(bytes, offsets), meta };
   }
 
-  /** The build-time file: `meta` (without count) plus this table's arrays. */
-  toFile(meta: Omit<RankTableMeta, 'count'>): Uint8Array {
+  /** The build-time file: `meta` and this table's arrays. */
+  toFile(meta: EncodingMeta): Uint8Array {
     const count = this.offsets.length - 1;
     const json = new TextEncoder().encode(JSON.stringify({ ...meta, count }));
     const offsetsAt = (4 + json.length + 3) & ~3;

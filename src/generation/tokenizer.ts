@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import { rankCachePath } from './assets.js';
-import { RankTable, type RankTableMeta } from './rank-table.js';
+import { type EncodingMeta, RankTable } from './rank-table.js';
 import { chunkText, countChunks } from './chunker.js';
 import { splitByDecode } from './split-tokens.js';
 import { findHfTokenizer, type HfTokenizerFile, loadHfTokenizer } from './hf-tokenizer.js';
@@ -39,7 +39,7 @@ function loadRanks(encoding: TiktokenEncodingName): TiktokenBPE {
 }
 
 /** An encoder whose rank and decode maps are `table`. */
-function onTable(table: RankTable, meta: Omit<RankTableMeta, 'count'>): Tiktoken {
+function onTable(table: RankTable, meta: EncodingMeta): Tiktoken {
   const enc = new Tiktoken({ pat_str: meta.pat_str, special_tokens: meta.special_tokens, bpe_ranks: '' });
   const internals = enc as unknown as TiktokenInternals;
   internals.rankMap = table;
@@ -48,7 +48,7 @@ function onTable(table: RankTable, meta: Omit<RankTableMeta, 'count'>): Tiktoken
 }
 
 /** The table and metadata of an encoding, from the library's own constructor (so the two cannot differ). */
-function libraryTable(encoding: TiktokenEncodingName): { table: RankTable; meta: Omit<RankTableMeta, 'count'> } {
+function libraryTable(encoding: TiktokenEncodingName): { table: RankTable; meta: EncodingMeta } {
   const ranks = loadRanks(encoding);
   const textMap = (new Tiktoken(ranks) as unknown as { textMap: Map<number, Uint8Array> }).textMap;
   const tokens: (Uint8Array | null)[] = [];
