@@ -1,6 +1,6 @@
 import { type OutputOptions, type ToolSpec } from '../api/contract.js';
 import { stableKey } from './hash.js';
-import { type OutputPlan } from './planner.js';
+import { type OutputPlan, revised } from './planner.js';
 import { jsonText } from './structured.js';
 import { TokenSpan } from './token-span.js';
 import { type Tokenizer } from './tokenizer.js';
@@ -25,11 +25,10 @@ export function withText(
 ): OutputPlan {
   const room = cap === null ? Infinity : Math.max(0, cap - plan.reasoning.length);
   const cut = tokens.length > room;
-  return {
-    ...plan,
+  return revised(plan, {
     content: TokenSpan.of(cut ? tokens.slice(0, room) : tokens),
     finishReason: cut ? 'length' : finish,
-  };
+  });
 }
 
 /** The tool a choice calls, or null: named and `required` always call, `auto` at the seeded rate. */
@@ -65,10 +64,9 @@ export function shapeChoice(
     return s;
   };
   const text = jsonText(schema, seed, Math.max(plan.content.length, 1), deps.tokenizer, words);
-  return {
-    ...withText(plan, deps.tokenizer.split(text), cap, tool ? 'tool_calls' : 'stop'),
-    ...(tool
-      ? { toolCall: { id: `chatcmpl-tool-${stableKey('tool', String(seed)).slice(0, 32)}`, name: tool.name } }
-      : {}),
-  };
+  const shaped = withText(plan, deps.tokenizer.split(text), cap, tool ? 'tool_calls' : 'stop');
+  if (!tool) return shaped;
+  return revised(shaped, {
+    toolCall: { id: `chatcmpl-tool-${stableKey('tool', String(seed)).slice(0, 32)}`, name: tool.name },
+  });
 }

@@ -1,4 +1,4 @@
-import { type OutputPlan } from './planner.js';
+import { type OutputPlan, revised } from './planner.js';
 
 /**
  * Stop sequences (OpenAI's and vLLM's `stop`): the answer ends where one of them first appears in the
@@ -30,7 +30,7 @@ export function applyStop(plan: OutputPlan, stops: readonly string[]): OutputPla
     while (k > 0 && starts[k]! > at) k--;
     const kept = text.slice(starts[k]!, at);
     const cut = kept.length > 0 ? content.cut(k + 1, kept) : content.cut(k);
-    return { ...plan, content: cut, finishReason: 'stop' };
+    return revised(plan, { content: cut, finishReason: 'stop' });
   }
   return plan;
 }

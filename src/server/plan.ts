@@ -6,6 +6,7 @@ import {
   planOutput,
   type PlanInput,
   REASONING_BUDGET,
+  revised,
 } from '../generation/planner.js';
 import { shapeChoice, withText } from '../generation/shape.js';
 import { applyStop } from '../generation/stop.js';
@@ -48,15 +49,25 @@ function promptTokensOf(ctx: AppContext, request: GenerationRequest): { count: n
  * The accuracy oracle (--accuracy-dataset): a prompt that matches a dataset row gets the row's answer,
  * right or wrong, in the grader's format (cut with finish reason `length` past the cap, as an engine would).
  */
+/** Choice k > 0's input: its own key (spelled out: see `revised` in planner.ts). */
+const withKey = (input: PlanInput, key: string): PlanInput => ({
+  promptTokens: input.promptTokens,
+  key,
+  maxTokens: input.maxTokens,
+  minTokens: input.minTokens,
+  ignoreEos: input.ignoreEos,
+  reasoningBudget: input.reasoningBudget,
+  limit: input.limit,
+});
+
 function answerAccuracy(ctx: AppContext, request: GenerationRequest, plan: OutputPlan): OutputPlan {
   const oracle = ctx.accuracy;
   if (!oracle) return plan;
   const verdict = oracle.answer(request.promptText);
-  if (!verdict) return { ...plan, accuracy: 'unmatched' };
-  return {
-    ...withText(plan, ctx.tokenizer.split(verdict.text), request.maxTokens, 'stop'),
+  if (!verdict) return revised(plan, { accuracy: 'unmatched' });
+  return revised(withText(plan, ctx.tokenizer.split(verdict.text), request.maxTokens, 'stop'), {
     accuracy: verdict.correct ? 'correct' : 'wrong',
-  };
+  });
 }
 
 export function planRequest(ctx: AppContext, api: GenerationApi, request: GenerationRequest): Planned {
@@ -83,7 +94,7 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
   const deps = { tokenizer: ctx.tokenizer, corpus: ctx.corpus.tokens, toolCallRate: ctx.config.toolCallRate };
   /** One choice: its lengths, then a schema's JSON (tools, response_format), then stop sequences. */
   const choice = (key: string, index: number): OutputPlan => {
-    let plan = planOutput({ ...input, key }, ctx.corpus.tokens);
+    let plan = planOutput(key === input.key ? input : withKey(input, key), ctx.corpus.tokens);
     if (output) {
       try {
         plan = shapeChoice(plan, output, request.maxTokens, index, deps);
@@ -99,5 +110,5 @@ export function planRequest(ctx: AppContext, api: GenerationApi, request: Genera
   if (n === 1) return { plan: first, promptIds: prompt.ids };
   // n > 1: each choice is its own draw (its own length and text), as n samples are.
   const others = Array.from({ length: n - 1 }, (_, k) => choice(`${input.key}#${k + 1}`, k + 1));
-  return { plan: { ...first, others }, promptIds: prompt.ids };
+  return { plan: revised(first, { others }), promptIds: prompt.ids };
 }

@@ -1,6 +1,6 @@
 import { blockHashes, maxHitBlocks } from '../cache/block-hash.js';
 import { type GenerationRequest } from '../api/contract.js';
-import { type OutputPlan } from '../generation/planner.js';
+import { type OutputPlan, revised } from '../generation/planner.js';
 import { type AppContext } from './context.js';
 
 /** What the prefix cache gave a request, and how its blocks enter the cache once its prefill is done. */
@@ -34,7 +34,7 @@ export async function lookupPrompt(
   if (forced !== undefined) {
     // Synthetic hit share (--prefix-cache-hit-rate): no lookup, no store, the same answer every time.
     const cachedTokens = Math.floor(forced * maxHitBlocks(promptIds.length, B)) * B;
-    return { plan: cachedTokens === 0 ? plan : { ...plan, cachedTokens }, store: noStore, storeAnswer: noStore };
+    return { plan: cachedTokens === 0 ? plan : revised(plan, { cachedTokens }), store: noStore, storeAnswer: noStore };
   }
   const hashes = blockHashes(promptIds, B);
   const storeAnswer = answerStore(ctx, cache, request, promptIds.length);
@@ -45,7 +45,7 @@ export async function lookupPrompt(
   const cacheCreationTokens = Math.max(0, Math.min(marked, plan.promptTokens) - cachedTokens);
   let stored = false;
   return {
-    plan: cachedTokens === 0 && cacheCreationTokens === 0 ? plan : { ...plan, cachedTokens, cacheCreationTokens },
+    plan: cachedTokens === 0 && cacheCreationTokens === 0 ? plan : revised(plan, { cachedTokens, cacheCreationTokens }),
     store: () => {
       if (stored) return;
       stored = true;

@@ -25,12 +25,14 @@ export function sendJsonText(
   headers: Readonly<Record<string, string>> = {},
   inference = false,
 ): void {
-  res.writeHead(status, {
-    ...(inference ? undefined : SECURITY_HEADERS),
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-  });
+  // Object.assign, not spreads into a literal (~7 × dearer, on every JSON answer: docs/decisions/0014).
+  res.writeHead(
+    status,
+    Object.assign({}, inference ? undefined : SECURITY_HEADERS, headers, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    }),
+  );
   res.end(text);
 }
 

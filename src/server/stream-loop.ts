@@ -285,7 +285,8 @@ export function startStream(o: StreamStart): void {
   // vLLM sends them before the first token.
   const socket = res.socket;
   if (!o.gate && socket && task.due <= performance.now()) corkForTick(socket);
-  res.writeHead(200, { ...SSE_HEADERS, ...o.headers });
+  // Object.assign: two spreads into a literal cost ~7 × as much, on every stream (docs/decisions/0014).
+  res.writeHead(200, Object.assign({}, SSE_HEADERS, o.headers));
   res.flushHeaders();
   res.once('close', () => task.abort());
   if (o.gate) task.wake();
