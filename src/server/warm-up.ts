@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server, type ServerOptions } f
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger } from '../logging/logger.js';
+import { quickTierUp } from './tier-up.js';
 
 export type WarmUpState = 'off' | 'warming' | 'paused' | 'done';
 
@@ -73,6 +74,8 @@ export function startWarmUp(options: WarmUpOptions): WarmUp {
   let sent = 0;
   let ms: number | null = null;
   const started = performance.now();
+  // V8 compiles the request path sooner while the warm-up runs (docs/decisions/0014); put back when it ends.
+  const restoreBudget = quickTierUp();
   // What holds the private app (its context, its telemetry state, its server): dropped when done, so
   // the worker's heap does not carry it for the rest of its life.
   let o: WarmUpOptions | null = options;
@@ -124,6 +127,7 @@ export function startWarmUp(options: WarmUpOptions): WarmUp {
   /** Closes the private server and lets go of the app; false if that was done already. */
   const release = (): boolean => {
     if (!server) return false;
+    restoreBudget?.();
     for (const s of sockets) s.destroy();
     server.close();
     server.closeAllConnections();
