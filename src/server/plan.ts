@@ -45,10 +45,6 @@ function promptTokensOf(ctx: AppContext, request: GenerationRequest): { count: n
   return { count: request.promptTokenCount ?? ids.length, ids };
 }
 
-/**
- * The accuracy oracle (--accuracy-dataset): a prompt that matches a dataset row gets the row's answer,
- * right or wrong, in the grader's format (cut with finish reason `length` past the cap, as an engine would).
- */
 /** Choice k > 0's input: its own key (spelled out: see `revised` in planner.ts). */
 const withKey = (input: PlanInput, key: string): PlanInput => ({
   promptTokens: input.promptTokens,
@@ -60,6 +56,10 @@ const withKey = (input: PlanInput, key: string): PlanInput => ({
   limit: input.limit,
 });
 
+/**
+ * The accuracy oracle (--accuracy-dataset): a prompt that matches a dataset row gets the row's answer,
+ * right or wrong, in the grader's format (cut with finish reason `length` past the cap, as an engine would).
+ */
 function answerAccuracy(ctx: AppContext, request: GenerationRequest, plan: OutputPlan): OutputPlan {
   const oracle = ctx.accuracy;
   if (!oracle) return plan;
