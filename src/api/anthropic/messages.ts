@@ -95,12 +95,13 @@ function stopReason(plan: OutputPlan, request: GenerationRequest): string {
  * Anthropic counts cached and cache-written prompt tokens apart from `input_tokens` (the three add up
  * to the prompt): reads are the prefix cache's hit, writes the marked prefix it did not hold yet.
  */
-function usage(plan: OutputPlan) {
+/** `outputTokens`: message_start's count (1) instead of the plan's. */
+function usage(plan: OutputPlan, outputTokens = plan.content.length + plan.reasoning.length) {
   return {
     input_tokens: plan.promptTokens - plan.cachedTokens - plan.cacheCreationTokens,
     cache_creation_input_tokens: plan.cacheCreationTokens,
     cache_read_input_tokens: plan.cachedTokens,
-    output_tokens: plan.content.length + plan.reasoning.length,
+    output_tokens: outputTokens,
   };
 }
 
@@ -145,7 +146,7 @@ export function messageStream(id: string, plan: OutputPlan, request: GenerationR
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { ...usage(plan), output_tokens: 1 },
+        usage: usage(plan, 1),
       },
     }) + ev('ping', {});
   const openText = ev('content_block_start', { index: textIndex, content_block: { type: 'text', text: '' } });
