@@ -92,7 +92,7 @@ export class RankTable {
   /** The build-time file: `meta` and this table's arrays. */
   toFile(meta: EncodingMeta): Uint8Array {
     const count = this.offsets.length - 1;
-    const json = new TextEncoder().encode(JSON.stringify({ ...meta, count }));
+    const json = new TextEncoder().encode(JSON.stringify(Object.assign({}, meta, { count })));
     const offsetsAt = (4 + json.length + 3) & ~3;
     const file = new Uint8Array(offsetsAt + 4 * (count + 1) + this.bytes.length);
     const view = new DataView(file.buffer);

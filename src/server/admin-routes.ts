@@ -97,7 +97,7 @@ export function adminRoutes(ctx: AppContext): Route[] {
       async (_req, res) => {
         const report = await ctx.admin.call({ op: 'reset' });
         if (!report) throw new ApiError(503, 'server_error', 'The server state did not answer', null, 503);
-        sendJson(res, 200, { ...report, config: publicConfig(report.config) });
+        sendJson(res, 200, Object.assign({}, report, { config: publicConfig(report.config) }));
       },
     ),
     adminRoute(

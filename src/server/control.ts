@@ -42,10 +42,13 @@ export function controlHandler(ctx: AppContext, call: ControlCallName) {
     ctx.logger.info(`control call: ${call}`, { requestId: req.requestId });
     if (CLEARS_CACHE.has(call)) await ctx.prefix?.clear();
     ctx.sink.request({ kind: 'control', call });
-    res.writeHead(answer.status, {
-      ...(answer.contentType ? { 'Content-Type': answer.contentType } : {}),
-      'Content-Length': Buffer.byteLength(answer.body),
-    });
+    const length = Buffer.byteLength(answer.body);
+    res.writeHead(
+      answer.status,
+      answer.contentType
+        ? { 'Content-Type': answer.contentType, 'Content-Length': length }
+        : { 'Content-Length': length },
+    );
     res.end(answer.body);
   };
 }

@@ -51,12 +51,16 @@ export function oneShotEnded(
   queueMs: number,
   e2eMs: number,
 ): RequestEnded {
-  return {
-    ...refused(endpoint, false, { model }, outcome === 'ok' || outcome === 'fault' ? 200 : 499, 'cancelled', e2eMs),
-    admitted: true,
-    outcome: outcome === 'fault' ? 'error' : outcome,
-    errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
-    promptTokens,
-    queueMs,
-  };
+  // The refused event's fields, some replaced: Object.assign onto that fresh object, not a spread copy with
+  // properties added (docs/decisions/0014).
+  return Object.assign(
+    refused(endpoint, false, { model }, outcome === 'ok' || outcome === 'fault' ? 200 : 499, 'cancelled', e2eMs),
+    {
+      admitted: true,
+      outcome: outcome === 'fault' ? ('error' as const) : outcome,
+      errorType: outcome === 'ok' ? null : outcome === 'fault' ? 'injected' : 'cancelled',
+      promptTokens,
+      queueMs,
+    },
+  );
 }

@@ -22,8 +22,9 @@ const LATENCY_SCALE = 0.02;
  * leaves behind.
  */
 export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySink, slot: number): AppContext {
-  const warm: Config = {
-    ...config,
+  // Object.assign, not a spread copy with properties added: the request path reads this config on every
+  // warm-up request, and V8 gives a spread copy a shape of its own (docs/decisions/0014).
+  const warm: Config = Object.assign({}, config, {
     apiKey: undefined,
     inferenceReadyDelaySeconds: 0,
     ttft: config.ttft * LATENCY_SCALE,
@@ -41,7 +42,7 @@ export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySi
     streamStallRate: 0,
     recordRequests: '',
     accessLogs: false,
-  };
+  });
   const live = { current: warm };
   return ctx.with(live, {
     accuracy: null,

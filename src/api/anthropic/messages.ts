@@ -94,8 +94,8 @@ function stopReason(plan: OutputPlan, request: GenerationRequest): string {
 /**
  * Anthropic counts cached and cache-written prompt tokens apart from `input_tokens` (the three add up
  * to the prompt): reads are the prefix cache's hit, writes the marked prefix it did not hold yet.
+ * `outputTokens`: message_start's count (1) instead of the plan's.
  */
-/** `outputTokens`: message_start's count (1) instead of the plan's. */
 function usage(plan: OutputPlan, outputTokens = plan.content.length + plan.reasoning.length) {
   return {
     input_tokens: plan.promptTokens - plan.cachedTokens - plan.cacheCreationTokens,

@@ -94,11 +94,10 @@ export const EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
 };
 
 /** `POST /v1/chat/embeddings` (as upstream has it): one vector per chat message, from a chat-shaped body. */
-export const CHAT_EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
-  ...EMBEDDINGS_API,
+export const CHAT_EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = Object.assign({}, EMBEDDINGS_API, {
   endpoint: '/v1/chat/embeddings',
   summary: 'Embeddings of each chat message (chat-shaped body)',
-  parse(raw) {
+  parse(raw: unknown): EmbeddingRequest {
     const body = requireObject(raw);
     const messages = body['messages'];
     if (!Array.isArray(messages)) throw badRequest("Field 'messages' must be a list of messages", 'messages');
@@ -125,4 +124,4 @@ export const CHAT_EMBEDDINGS_API: OneShotApi<EmbeddingRequest> = {
       base64: false,
     };
   },
-};
+});

@@ -87,12 +87,11 @@ export function pngForName(name: string): Buffer | null {
 export function imagesBody(request: ImageRequest, created: number, promptTokens: number, origin: string) {
   return {
     created,
-    data: Array.from({ length: request.n }, (_, i) => ({
-      ...(request.responseFormat === 'url'
-        ? { url: imageUrl(origin, request.seed, i) }
-        : { b64_json: finalPng(request.seed, i).toString('base64') }),
-      revised_prompt: request.prompt,
-    })),
+    data: Array.from({ length: request.n }, (_, i) =>
+      request.responseFormat === 'url'
+        ? { url: imageUrl(origin, request.seed, i), revised_prompt: request.prompt }
+        : { b64_json: finalPng(request.seed, i).toString('base64'), revised_prompt: request.prompt },
+    ),
     size: request.size,
     quality: request.quality,
     output_format: 'png',

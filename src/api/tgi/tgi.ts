@@ -80,9 +80,8 @@ export const TGI_GENERATE_API: GenerationApi = {
 };
 
 /** HF TGI `POST /generate_stream`: one SSE event per token, the last with `generated_text` and details. */
-export const TGI_STREAM_API: GenerationApi = {
-  ...TGI_GENERATE_API,
+export const TGI_STREAM_API: GenerationApi = Object.assign({}, TGI_GENERATE_API, {
   endpoint: '/generate_stream',
   summary: 'HF TGI streaming generation (SSE)',
-  parse: (raw) => parseTgi(raw, true),
-};
+  parse: (raw: unknown) => parseTgi(raw, true),
+});
