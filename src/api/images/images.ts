@@ -122,22 +122,20 @@ export function imageStreamBody(request: ImageRequest, created: number, promptTo
       const image = Math.floor(i / stages);
       const stage = i % stages;
       if (stage < request.partialImages) {
-        // Object.assign, not a spread into the literal (docs/decisions/0014); the same keys in the same order.
-        const data = Object.assign(
-          {
-            type: 'image_generation.partial_image',
-            b64_json: mockPng(request.seed, image, stage, request.partialImages).toString('base64'),
-            partial_image_index: stage,
-          },
-          common,
-        );
+        const data = {
+          type: 'image_generation.partial_image',
+          b64_json: mockPng(request.seed, image, stage, request.partialImages).toString('base64'),
+          partial_image_index: stage,
+          ...common,
+        };
         return `event: image_generation.partial_image\ndata: ${JSON.stringify(data)}\n\n`;
       }
-      const data = Object.assign(
-        { type: 'image_generation.completed', b64_json: finalPng(request.seed, image).toString('base64') },
-        common,
-        { usage: imageUsage(request, promptTokens) },
-      );
+      const data = {
+        type: 'image_generation.completed',
+        b64_json: finalPng(request.seed, image).toString('base64'),
+        ...common,
+        usage: imageUsage(request, promptTokens),
+      };
       return `event: image_generation.completed\ndata: ${JSON.stringify(data)}\n\n`;
     },
     trailer: '',
