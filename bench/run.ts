@@ -68,7 +68,7 @@ const plan: Plan = quick
       rounds: 5,
       burstArrivals: [50, 200, 500],
       burstTokens: [2, 64],
-      burstRounds: 5,
+      burstRounds: 8,
       burstFreshArrivals: 200,
     };
 

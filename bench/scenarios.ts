@@ -389,8 +389,9 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
 
 /**
  * N requests written in the same instant (as `aiperf profile --concurrency N` starts, or a trace
- * replay's timestamp), answered by the mock and by the bare setTimeout server in turn with the same
- * client; each level is `burstRounds` rounds. TTFT 20 ms, ITL 5 ms.
+ * replay's timestamp), answered by the mock and by the bare setTimeout server with the same client,
+ * its rounds alternating between the two; each level is `burstRounds` rounds for each. TTFT 20 ms,
+ * ITL 5 ms.
  */
 export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst']>> {
   const ttft = 20;
@@ -398,10 +399,23 @@ export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst
   const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
   const base = await baseline('bare-timed', { BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) });
   const levels: NonNullable<BenchResults['burst']>['levels'] = [];
-  const side = async (target: Proc, arrivals: number, tokens: number, fresh: boolean): Promise<BurstSide> => {
-    const { result, cpu } = await withCpu(target.child.pid!, () =>
-      timingClient({
-        url: target.url,
+  type Side = Omit<BurstSide, 'cpu'> & { cpu?: number };
+  const side = (r: Side): BurstSide => ({
+    streams: r.streams,
+    badStreams: r.badStreams,
+    ttft: r.ttft,
+    itl: r.itl,
+    drift: r.drift,
+    cpu: r.cpu ?? NaN,
+  });
+  // One client for both servers, its rounds alternating between them (see timing-client.ts): each
+  // server's CPU is counted over its own rounds.
+  const level = async (arrivals: number, tokens: number, fresh: boolean) => {
+    const r = await jsonChild<Side & { versus: Side }>('timing-client.js', [
+      JSON.stringify({
+        url: p.url,
+        versus: base.url,
+        cpuPids: [processTree(p.child.pid!), processTree(base.child.pid!)],
         concurrency: arrivals,
         tokens,
         seconds: 0,
@@ -410,38 +424,16 @@ export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst
         burst: plan.burstRounds,
         fresh,
       }),
-    );
-    return {
-      streams: result.streams,
-      badStreams: result.badStreams,
-      ttft: result.ttft,
-      itl: result.itl,
-      drift: result.drift,
-      cpu,
-    };
+    ]);
+    return { arrivals, tokens, ...(fresh ? { fresh } : {}), mock: side(r), bare: side(r.versus) };
   };
   try {
     for (const target of [p, base])
       await timingClient({ url: target.url, concurrency: 20, tokens: 20, seconds: 0, ttft, itl, burst: 2 });
     for (const arrivals of plan.burstArrivals)
-      for (const tokens of plan.burstTokens)
-        levels.push({
-          arrivals,
-          tokens,
-          mock: await side(p, arrivals, tokens, false),
-          bare: await side(base, arrivals, tokens, false),
-        });
+      for (const tokens of plan.burstTokens) levels.push(await level(arrivals, tokens, false));
     // The target's level again on new connections: libuv accepts one per loop turn (decision 0009).
-    for (const tokens of plan.burstTokens) {
-      const arrivals = plan.burstFreshArrivals;
-      levels.push({
-        arrivals,
-        tokens,
-        fresh: true,
-        mock: await side(p, arrivals, tokens, true),
-        bare: await side(base, arrivals, tokens, true),
-      });
-    }
+    for (const tokens of plan.burstTokens) levels.push(await level(plan.burstFreshArrivals, tokens, true));
   } finally {
     await Promise.all([p.stop(), base.stop()]);
   }

@@ -8,12 +8,17 @@
  * turn, the client waits until every stream ended, pauses, and does it again: N simultaneous arrivals,
  * as `aiperf profile --concurrency N` starts and a trace replay fires a timestamp's requests. With
  * `fresh`, each round's connections are new: connected, then every request written in one turn (the
- * server may not have accepted them all yet, as when a benchmark starts).
+ * server may not have accepted them all yet, as when a benchmark starts). With `versus`, the rounds
+ * alternate between two servers (A B, B A, A B, ...), so that a noisy stretch of a shared host falls on
+ * both and the comparison is of the same conditions; each server's errors and CPU are reported apart.
  *
- * Input: one JSON argument {url, concurrency, tokens, seconds, ttft, itl, burst?}. Output: one JSON line
- * with error distributions (ms) and histograms, computed after the load has stopped.
+ * Input: one JSON argument {url, concurrency, tokens, seconds, ttft, itl, burst?, fresh?, versus?,
+ * cpuPids?}. Output: one JSON line with error distributions (ms) and histograms, computed after the load
+ * has stopped; with `versus`, the second server's under `versus`.
  */
 import { connect, type Socket } from 'node:net';
+
+import { cpuSeconds } from './procs.js';
 
 interface Args {
   url: string;
@@ -29,10 +34,16 @@ interface Args {
    * after (a benchmark's start, one connection per request), instead of keep-alive ones opened once.
    */
   fresh?: boolean;
+  /** Burst mode: a second server; rounds alternate between the two (see above). */
+  versus?: string;
+  /**
+   * Burst mode: per server (url, then versus), the pids whose CPU seconds are summed over that server's
+   * rounds only (reported as `cpu`).
+   */
+  cpuPids?: number[][];
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const target = new URL(args.url);
 const body = JSON.stringify({
   model: 'bench',
   messages: [{ role: 'user', content: 'Tell me a long story about the harbor.' }],
@@ -40,10 +51,11 @@ const body = JSON.stringify({
   ignore_eos: true,
   stream: true,
 });
-const request = Buffer.from(
-  `POST /v1/chat/completions HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
-);
+const requestTo = (host: string): Buffer =>
+  Buffer.from(
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
+  );
 const MARK = Buffer.from('data: {');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TERMINATOR = Buffer.from('\r\n0\r\n\r\n');
@@ -59,13 +71,36 @@ const READ = Buffer.allocUnsafe(256 * 1024);
 /** The end of the previous read joined with the start of this one, to find patterns across the seam. */
 const SEAM = Buffer.allocUnsafe(2 * CARRY);
 
-const ttftErrors: number[] = [];
-const itlErrors: number[] = [];
-const drifts: number[] = [];
-let streams = 0;
+/** One server under test: where to connect, and what its streams measured. */
+class Target {
+  readonly url: URL;
+  readonly request: Buffer;
+  readonly ttftErrors: number[] = [];
+  readonly itlErrors: number[] = [];
+  readonly drifts: number[] = [];
+  streams = 0;
+  badStreams = 0;
+  /** Burst mode: CPU seconds of `cpuPids` over this server's rounds. */
+  cpu = 0;
+  conns: Conn[] = [];
+
+  constructor(
+    url: string,
+    readonly cpuPids: number[],
+  ) {
+    this.url = new URL(url);
+    this.request = requestTo(this.url.host);
+  }
+
+  cpuNow(): number {
+    let sum = 0;
+    for (const t of cpuSeconds(this.cpuPids).values()) sum += t;
+    return sum;
+  }
+}
+
 /** Burst mode: streams of the current round that have ended. */
 let ended = 0;
-let badStreams = 0;
 const stopAt = performance.now() + args.seconds * 1000;
 
 /** Occurrences of `pat` in buf[from, to) that lie wholly inside it, counted from `from`. */
@@ -84,7 +119,10 @@ class Conn {
   private times = new Float64Array(args.tokens + 8);
   private n = 0;
 
-  constructor(readonly socket: Socket) {
+  constructor(
+    readonly socket: Socket,
+    private readonly target: Target,
+  ) {
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
   }
@@ -94,7 +132,7 @@ class Conn {
     this.carryLen = 0;
     this.n = 0;
     this.sentAt = performance.now();
-    this.socket.write(request);
+    this.socket.write(this.target.request);
   }
 
   /** Fills SEAM with the carried bytes and the first bytes of this read; returns its length. */
@@ -155,12 +193,13 @@ class Conn {
   }
 
   private finish(): void {
-    streams++;
-    if (this.n !== args.tokens) badStreams++;
+    const t = this.target;
+    t.streams++;
+    if (this.n !== args.tokens) t.badStreams++;
     else {
-      ttftErrors.push(this.times[0]! - this.sentAt - args.ttft);
-      for (let k = 1; k < this.n; k++) itlErrors.push(this.times[k]! - this.times[k - 1]! - args.itl);
-      drifts.push((this.times[this.n - 1]! - this.times[0]!) / (this.n - 1) - args.itl);
+      t.ttftErrors.push(this.times[0]! - this.sentAt - args.ttft);
+      for (let k = 1; k < this.n; k++) t.itlErrors.push(this.times[k]! - this.times[k - 1]! - args.itl);
+      t.drifts.push((this.times[this.n - 1]! - this.times[0]!) / (this.n - 1) - args.itl);
     }
     if (args.burst) ended++;
     else if (performance.now() < stopAt) this.send();
@@ -168,12 +207,12 @@ class Conn {
   }
 }
 
-function open(): Promise<Conn> {
+function open(target: Target): Promise<Conn> {
   return new Promise((resolve, reject) => {
     let conn: Conn | undefined;
     const s = connect({
-      port: Number(target.port),
-      host: target.hostname,
+      port: Number(target.url.port),
+      host: target.url.hostname,
       onread: {
         buffer: READ,
         callback: (nread: number) => {
@@ -182,7 +221,7 @@ function open(): Promise<Conn> {
         },
       },
     });
-    s.once('connect', () => resolve((conn = new Conn(s))));
+    s.once('connect', () => resolve((conn = new Conn(s, target))));
     s.once('error', reject);
   });
 }
@@ -204,23 +243,33 @@ function summary(values: number[]) {
   return { n: values.length, p50: at(50), p99: at(99), max: at(100), mean, over1ms: over / (abs.length || 1) };
 }
 
-const openAll = (): Promise<Conn[]> => Promise.all(Array.from({ length: args.concurrency }, open));
-let conns = await openAll();
+const targets = [args.url, ...(args.versus ? [args.versus] : [])].map(
+  (url, k) => new Target(url, args.cpuPids?.[k] ?? []),
+);
+const openAll = (t: Target): Promise<Conn[]> => Promise.all(Array.from({ length: args.concurrency }, () => open(t)));
+// New connections are opened by each round itself.
+if (!(args.burst && args.fresh)) for (const t of targets) t.conns = await openAll(t);
 if (args.burst) {
-  for (let round = 0; round < args.burst; round++) {
-    if (args.fresh && round > 0) conns = await openAll();
-    ended = 0;
-    for (const c of conns) c.send(); // every request written in this one turn
-    const limit = performance.now() + args.ttft + args.tokens * args.itl + 10_000;
-    while (ended < conns.length && performance.now() < limit) await new Promise((r) => setTimeout(r, 5));
-    badStreams += conns.length - ended;
-    if (args.fresh) for (const c of conns) c.socket.end();
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  for (const c of conns) c.socket.end();
-} else await closedLoop();
+  for (let round = 0; round < args.burst; round++)
+    // Alternated order (A B, B A, ...): neither server always follows the other's round.
+    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) await burstRound(t);
+  for (const t of targets) for (const c of t.conns) c.socket.end();
+} else await closedLoop(targets[0]!.conns);
 
-async function closedLoop(): Promise<void> {
+async function burstRound(t: Target): Promise<void> {
+  const cpu = t.cpuNow(); // before the connects: the server's accepts are part of its round
+  if (args.fresh) t.conns = await openAll(t);
+  ended = 0;
+  for (const c of t.conns) c.send(); // every request written in this one turn
+  const limit = performance.now() + args.ttft + args.tokens * args.itl + 10_000;
+  while (ended < t.conns.length && performance.now() < limit) await new Promise((r) => setTimeout(r, 5));
+  t.badStreams += t.conns.length - ended;
+  if (args.fresh) for (const c of t.conns) c.socket.end();
+  await new Promise((r) => setTimeout(r, 200));
+  t.cpu += t.cpuNow() - cpu;
+}
+
+async function closedLoop(conns: Conn[]): Promise<void> {
   const spread = Math.min(1000, args.ttft + args.tokens * args.itl);
   conns.forEach((c, k) => setTimeout(() => c.send(), (k / args.concurrency) * spread));
   await new Promise<void>((resolve) => {
@@ -235,15 +284,17 @@ async function closedLoop(): Promise<void> {
     }, 50);
   });
 }
+const report = (t: Target) => ({
+  streams: t.streams,
+  badStreams: t.badStreams,
+  ttft: summary(t.ttftErrors),
+  itl: summary(t.itlErrors),
+  drift: summary(t.drifts),
+  itlHistogram: { lo: -5, hi: 5, counts: histogram(t.itlErrors, -5, 5, 100) },
+  ttftHistogram: { lo: -5, hi: 15, counts: histogram(t.ttftErrors, -5, 15, 100) },
+  ...(args.cpuPids ? { cpu: t.cpu } : {}),
+});
 process.stdout.write(
-  JSON.stringify({
-    streams,
-    badStreams,
-    ttft: summary(ttftErrors),
-    itl: summary(itlErrors),
-    drift: summary(drifts),
-    itlHistogram: { lo: -5, hi: 5, counts: histogram(itlErrors, -5, 5, 100) },
-    ttftHistogram: { lo: -5, hi: 15, counts: histogram(ttftErrors, -5, 15, 100) },
-  }) + '\n',
+  JSON.stringify({ ...report(targets[0]!), ...(targets[1] ? { versus: report(targets[1]) } : {}) }) + '\n',
 );
 process.exit(0);
