@@ -90,6 +90,8 @@ class StreamTask implements ScheduledTask {
   private readonly reanchorAfterMs: number;
   /** Engine mode: tokens the engine must have granted before the next event may go. */
   private stepTarget: number;
+  /** The first event's deadline while the headers wait for their turn (see holdHeaders); -1 otherwise. */
+  private firstDue = -1;
 
   constructor(o: StreamStart) {
     this.res = o.res;
@@ -111,6 +113,31 @@ class StreamTask implements ScheduledTask {
     this.tokenTimes = new Float64Array(Math.min(Math.max(body.tokenEvents, 1), 128));
     this.stepTarget = this.steps(0);
     if (gate) gate.onProgress = () => this.wake();
+  }
+
+  /**
+   * The headers wait for the scheduler instead of leaving now: the task is due at once, and the
+   * scheduler's ordering rule runs it after the requests still waiting for the app (see startStream).
+   */
+  holdHeaders(now: number): void {
+    this.firstDue = this.due;
+    this.due = now;
+  }
+
+  /** Held headers leave: alone if the first event is not due yet, corked with it if it is. */
+  private releaseHeaders(now: number): boolean {
+    const firstDue = this.firstDue;
+    this.firstDue = -1;
+    this.due = firstDue;
+    if (firstDue > now) {
+      this.res.flushHeaders();
+      this.scheduler.schedule(this);
+      return false;
+    }
+    const socket = this.res.socket;
+    if (socket) corkForTick(socket);
+    this.res.flushHeaders();
+    return true;
   }
 
   /** Decode steps event i spans (1 unless the body groups tokens). */
@@ -173,6 +200,7 @@ class StreamTask implements ScheduledTask {
       this.abort();
       return;
     }
+    if (this.firstDue !== -1 && !this.releaseHeaders(now)) return;
     const socket = direct(res);
     // The encoded events of this run not written yet: the overdue ones go out together.
     let pending = '';
@@ -279,15 +307,23 @@ export interface StreamStart {
 export function startStream(o: StreamStart): void {
   const { res } = o;
   const task = new StreamTask(o);
-  // The first event already due (TTFT 0, or the request waited longer than its TTFT to be handled, as
-  // the last ones of a burst do): the headers leave with it in one write instead of a write of their
-  // own, one system call less per request where the server is busiest. Otherwise they go at once, as
-  // vLLM sends them before the first token.
   const socket = res.socket;
-  if (!o.gate && socket && task.due <= performance.now()) corkForTick(socket);
+  const now = performance.now();
   // Object.assign: two spreads into a literal cost ~7 × as much, on every stream (docs/decisions/0014).
   res.writeHead(200, Object.assign({}, SSE_HEADERS, o.headers));
-  res.flushHeaders();
+  if (!o.gate && socket && task.due > now && o.scheduler.waiting) {
+    // A burst is being taken in (requests wait for the app): the headers are work like a token's, and
+    // wait their turn behind those requests (the ordering rule), so the burst's last request is handed
+    // to the app one write sooner per request before it; by then most first events are due, and the
+    // headers leave with them in one write (docs/decisions/0015).
+    task.holdHeaders(now);
+  } else {
+    // The first event already due (TTFT 0, or the request waited longer than its TTFT to be handled):
+    // the headers leave with it in one write. Otherwise they go at once, as vLLM sends them before the
+    // first token.
+    if (!o.gate && socket && task.due <= now) corkForTick(socket);
+    res.flushHeaders();
+  }
   res.once('close', () => task.abort());
   if (o.gate) task.wake();
   else o.scheduler.schedule(task);

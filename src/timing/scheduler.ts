@@ -69,6 +69,11 @@ export class TokenScheduler {
     this.oldestWaiting = oldestWaiting;
   }
 
+  /** Whether requests are waiting to be handed to the app (a burst being taken in); see waitFor. */
+  get waiting(): boolean {
+    return this.oldestWaiting() !== Infinity;
+  }
+
   get size(): number {
     return this.heap.length;
   }

@@ -124,10 +124,15 @@ async function driveStart(
     arrivalAgoMs: number;
     reanchorAfterMs?: number;
     trailer?: string;
+    /** A request stamped just before the stream starts waits this long for the app (a burst being taken in). */
+    waitingForMs?: number;
   },
   side: SocketSide,
 ): Promise<void> {
   const scheduler = new TokenScheduler();
+  const stamped = performance.now() - 1;
+  const until = stamped + 1 + (o.waitingForMs ?? 0);
+  scheduler.waitFor(() => (performance.now() < until ? stamped : Infinity));
   const socket = {
     writableCorked: 0,
     cork(): void {
@@ -177,18 +182,26 @@ async function driveStart(
  * What the socket sees of a stream's start: for each write (headers, events), whether the socket was
  * corked then, i.e. whether it left with what followed in the same tick as one write.
  */
-async function startWrites(ttftMs: number, arrivalAgoMs: number): Promise<{ what: string; corked: boolean }[]> {
-  const seen: { what: string; corked: boolean }[] = [];
+async function startWrites(
+  ttftMs: number,
+  arrivalAgoMs: number,
+  waitingForMs = 0,
+): Promise<{ what: string; corked: boolean; at: number }[]> {
+  const seen: { what: string; corked: boolean; at: number }[] = [];
+  const t0 = performance.now();
+  const at = (): number => performance.now() - t0;
   await driveStart(
-    { events: 3, ttftMs, itlMs: 50, arrivalAgoMs },
+    { events: 3, ttftMs, itlMs: 50, arrivalAgoMs, waitingForMs },
     {
-      write: (data, corked) => seen.push({ what: data.includes('data: 0') ? 'event 0' : 'event', corked }),
-      headers: (corked) => seen.push({ what: 'headers', corked }),
-      end: (_data, corked) => seen.push({ what: 'end', corked }),
+      write: (data, corked) => seen.push({ what: data.includes('data: 0') ? 'event 0' : 'event', corked, at: at() }),
+      headers: (corked) => seen.push({ what: 'headers', corked, at: at() }),
+      end: (_data, corked) => seen.push({ what: 'end', corked, at: at() }),
     },
   );
   return seen;
 }
+
+const shape = (seen: { what: string; corked: boolean }[]) => seen.map(({ what, corked }) => ({ what, corked }));
 
 /** The writes a stream makes when `events` events are all overdue at its start. */
 async function overdueWrites(events: number): Promise<{ writes: string[]; corkedWrites: number; ended: string }> {
@@ -254,14 +267,31 @@ describe('overdue events', () => {
 describe('the headers of a stream', () => {
   it('go at once, on their own, when the first event is not due yet (vLLM sends them before the first token)', async () => {
     const seen = await startWrites(100, 0);
-    assert.deepEqual(seen, [{ what: 'headers', corked: false }]);
+    assert.deepEqual(shape(seen), [{ what: 'headers', corked: false }]);
   });
 
   it('leave with the first event in one write when it is already due (the request waited past its TTFT)', async () => {
     const seen = await startWrites(20, 30);
-    assert.deepEqual(seen.slice(0, 2), [
+    assert.deepEqual(shape(seen.slice(0, 2)), [
       { what: 'headers', corked: true },
       { what: 'event 0', corked: true },
     ]);
+  });
+
+  // docs/decisions/0015: in a burst, the headers are work that waits its turn behind the requests still
+  // waiting for the app, so those are handed over one write sooner each.
+  it('wait while a burst is being taken in, then leave with the first event in one write if it is due by then', async () => {
+    const seen = await startWrites(3, 0, 10);
+    assert.deepEqual(shape(seen.slice(0, 2)), [
+      { what: 'headers', corked: true },
+      { what: 'event 0', corked: true },
+    ]);
+    assert.ok(seen[0]!.at >= 10, `headers at ${seen[0]!.at.toFixed(1)} ms, before the waiting request was handed over`);
+  });
+
+  it('wait while a burst is being taken in, then go alone if the first event is not due yet', async () => {
+    const seen = await startWrites(100, 0, 5);
+    assert.deepEqual(shape(seen), [{ what: 'headers', corked: false }]);
+    assert.ok(seen[0]!.at >= 5, `headers at ${seen[0]!.at.toFixed(1)} ms, before the waiting request was handed over`);
   });
 });
