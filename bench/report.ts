@@ -1,4 +1,5 @@
 import { type BenchResults, type TimingLevel } from './scenarios.js';
+import { median } from './stats.js';
 
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const pct = (share: number | undefined): string => (share === undefined ? 'n/a' : `${(share * 100).toFixed(1)} %`);
@@ -82,6 +83,20 @@ export function markdown(r: BenchResults): string {
         `| ${l.arrivals} | ${l.tokens} | ${l.fresh ? 'new each round' : 'kept alive'} | ${f(l.mock.ttft.p50)} / ${f(l.mock.ttft.p99)} | ${f(l.bare.ttft.p50)} / ${f(l.bare.ttft.p99)} | ${f(l.mock.ttft.p99 / l.bare.ttft.p99)} | ${f(l.mock.itl.p50)} / ${f(l.mock.itl.p99)} | ${f(l.bare.itl.p50)} / ${f(l.bare.itl.p99)} | ${f(l.mock.drift.mean, 3)} / ${f(l.bare.drift.mean, 3)} | ${f(l.mock.cpu)} / ${f(l.bare.cpu)} |`,
       );
     lines.push('');
+    // The p99 over all rounds is often one round's: each round's own p99 shows which.
+    const rounds = b.levels.filter((l) => (l.mock.roundTtftP99?.length ?? 0) > 0);
+    if (rounds.length > 0) {
+      lines.push(
+        'TTFT |error| p99 of each round in the order run (ms), mock / bare (median of the rounds in brackets):',
+        '',
+      );
+      const list = (xs: number[]): string => `${xs.map((x) => f(x, 0)).join(' ')} (${f(median(xs), 0)})`;
+      for (const l of rounds)
+        lines.push(
+          `- ${l.arrivals} × ${l.tokens}, ${l.fresh ? 'new connections' : 'kept alive'}: ${list(l.mock.roundTtftP99!)} / ${list(l.bare.roundTtftP99 ?? [])}`,
+        );
+      lines.push('');
+    }
   }
   if (r.cluster) {
     const c = r.cluster;

@@ -112,6 +112,8 @@ export interface BurstSide {
   drift: ErrorSummary;
   /** Server CPU seconds over the level's rounds. */
   cpu: number;
+  /** Each round's TTFT |error| p99 (ms), in order. */
+  roundTtftP99?: number[];
 }
 
 export interface Plan {
@@ -407,6 +409,7 @@ export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst
     itl: r.itl,
     drift: r.drift,
     cpu: r.cpu ?? NaN,
+    roundTtftP99: r.roundTtftP99 ?? [],
   });
   // One client for both servers, its rounds alternating between them (see timing-client.ts): each
   // server's CPU is counted over its own rounds.

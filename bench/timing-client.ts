@@ -82,6 +82,8 @@ class Target {
   badStreams = 0;
   /** Burst mode: CPU seconds of `cpuPids` over this server's rounds. */
   cpu = 0;
+  /** Burst mode: each round's TTFT |error| p99 (ms), in order: one slow round can set the whole p99. */
+  readonly roundTtftP99: number[] = [];
   conns: Conn[] = [];
 
   constructor(
@@ -258,6 +260,7 @@ if (args.burst) {
 
 async function burstRound(t: Target): Promise<void> {
   const cpu = t.cpuNow(); // before the connects: the server's accepts are part of its round
+  const from = t.ttftErrors.length;
   if (args.fresh) t.conns = await openAll(t);
   ended = 0;
   for (const c of t.conns) c.send(); // every request written in this one turn
@@ -267,6 +270,7 @@ async function burstRound(t: Target): Promise<void> {
   if (args.fresh) for (const c of t.conns) c.socket.end();
   await new Promise((r) => setTimeout(r, 200));
   t.cpu += t.cpuNow() - cpu;
+  t.roundTtftP99.push(summary(t.ttftErrors.slice(from)).p99);
 }
 
 async function closedLoop(conns: Conn[]): Promise<void> {
@@ -293,6 +297,7 @@ const report = (t: Target) => ({
   itlHistogram: { lo: -5, hi: 5, counts: histogram(t.itlErrors, -5, 5, 100) },
   ttftHistogram: { lo: -5, hi: 15, counts: histogram(t.ttftErrors, -5, 15, 100) },
   ...(args.cpuPids ? { cpu: t.cpu } : {}),
+  ...(args.burst ? { roundTtftP99: t.roundTtftP99 } : {}),
 });
 process.stdout.write(
   JSON.stringify({ ...report(targets[0]!), ...(targets[1] ? { versus: report(targets[1]) } : {}) }) + '\n',
