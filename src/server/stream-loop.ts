@@ -6,48 +6,14 @@ import { type ScheduledTask, type TokenScheduler } from '../timing/scheduler.js'
 import { type Fault } from './faults.js';
 import { type StreamBody } from '../api/contract.js';
 import { SSE_HEADERS } from './sse.js';
-
-export type StreamOutcome = 'ok' | 'disconnect' | 'fault';
-
-export interface StreamHooks {
-  onTokens(n: number): void;
-  /** `tokenTimes[0..delivered)`: performance.now() of the write of every token delivered, in order. */
-  onEnd(outcome: StreamOutcome, at: number, tokenTimes: Float64Array, delivered: number): void;
-}
-
-/**
- * Events go straight onto the socket as HTTP/1.1 chunks: one write syscall per event (or per batch of
- * overdue events) instead of OutgoingMessage's writev of (size line, data, CRLF) and its bookkeeping
- * (measured: ~25 % less server CPU per streamed event). res.end() still writes the last chunk and the
- * terminator, so the bytes on the wire are exactly what res.write would have produced. Without a socket
- * of its own yet (a pipelined request waits for the one before it) or without chunked encoding
- * (HTTP/1.0), the http module writes.
- */
-function direct(res: ServerResponse): Socket | null {
-  return res.chunkedEncoding ? res.socket : null;
-}
-
-/** Event data as the bytes its route writes: an HTTP chunk onto the socket, or raw for res.write. */
-function encode(data: string, chunked: boolean): string {
-  return chunked ? `${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n` : data;
-}
+import { type StreamHooks, type StreamStart } from './stream-start.js';
+import { corkForTick, direct, encode } from './stream-wire.js';
 
 /**
  * Events overdue together (a late tick, fast mode, engine grants that came at once) leave in one write:
  * at most this many, so that one stream cannot hold the loop while others are due.
  */
 const MAX_BATCH = 64;
-
-/** Holds the socket's writes until the end of this tick, when they leave in one writev (as OutgoingMessage does). */
-function corkForTick(socket: Socket): void {
-  if (socket.writableCorked > 0) return;
-  socket.cork();
-  process.nextTick(uncork, socket);
-}
-
-function uncork(socket: Socket): void {
-  socket.uncork();
-}
 
 /**
  * The one streaming loop for every API family. Event i is written when the shared scheduler says
@@ -285,23 +251,6 @@ class StreamTask implements ScheduledTask {
     this.scheduler.cancel(this);
     this.hooks.onEnd('disconnect', performance.now(), this.tokenTimes, this.delivered);
   }
-}
-
-/** Everything one stream needs: the response, its timing, its family's body and who hears about it. */
-export interface StreamStart {
-  readonly res: ServerResponse;
-  /** performance.now() of the request's arrival: every deadline is measured from it. */
-  readonly arrival: number;
-  readonly latency: LatencyPlan;
-  readonly body: StreamBody;
-  readonly scheduler: TokenScheduler;
-  readonly hooks: StreamHooks;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly fault?: Fault | null;
-  /** Engine model: the request's batch slot (tokens come when the engine grants them). */
-  readonly gate?: TokenGate | null;
-  /** Lateness (ms) past which the rest of the schedule re-anchors at the late write; 0: always catch up. */
-  readonly reanchorAfterMs?: number;
 }
 
 export function startStream(o: StreamStart): void {
