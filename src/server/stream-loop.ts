@@ -7,7 +7,7 @@ import { type Fault } from './faults.js';
 import { type StreamBody } from '../api/contract.js';
 import { SSE_HEADERS } from './sse.js';
 import { type StreamHooks, type StreamStart } from './stream-start.js';
-import { corkForTick, direct, encode } from './stream-wire.js';
+import { direct, encode, sendHeaders } from './stream-wire.js';
 
 /**
  * Events overdue together (a late tick, fast mode, engine grants that came at once) leave in one write:
@@ -95,15 +95,10 @@ class StreamTask implements ScheduledTask {
     const firstDue = this.firstDue;
     this.firstDue = -1;
     this.due = firstDue;
-    if (firstDue > now) {
-      this.res.flushHeaders();
-      this.scheduler.schedule(this);
-      return false;
-    }
-    const socket = this.res.socket;
-    if (socket) corkForTick(socket);
-    this.res.flushHeaders();
-    return true;
+    sendHeaders(this.res, firstDue <= now);
+    if (firstDue <= now) return true;
+    this.scheduler.schedule(this);
+    return false;
   }
 
   /** Decode steps event i spans (1 unless the body groups tokens). */
@@ -256,11 +251,10 @@ class StreamTask implements ScheduledTask {
 export function startStream(o: StreamStart): void {
   const { res } = o;
   const task = new StreamTask(o);
-  const socket = res.socket;
   const now = performance.now();
   // Object.assign: two spreads into a literal cost ~7 × as much, on every stream (docs/decisions/0014).
   res.writeHead(200, Object.assign({}, SSE_HEADERS, o.headers));
-  if (!o.gate && socket && task.due > now && o.scheduler.waiting) {
+  if (!o.gate && res.socket && task.due > now && o.scheduler.waiting) {
     // A burst is being taken in (requests wait for the app): the headers are work like a token's, and
     // wait their turn behind those requests (the ordering rule), so the burst's last request is handed
     // to the app one write sooner per request before it; by then most first events are due, and the
@@ -270,8 +264,7 @@ export function startStream(o: StreamStart): void {
     // The first event already due (TTFT 0, or the request waited longer than its TTFT to be handled):
     // the headers leave with it in one write. Otherwise they go at once, as vLLM sends them before the
     // first token.
-    if (!o.gate && socket && task.due <= now) corkForTick(socket);
-    res.flushHeaders();
+    sendHeaders(res, !o.gate && task.due <= now);
   }
   res.once('close', () => task.abort());
   if (o.gate) task.wake();

@@ -19,7 +19,7 @@ export function encode(data: string, chunked: boolean): string {
 }
 
 /** Holds the socket's writes until the end of this tick, when they leave in one writev (as OutgoingMessage does). */
-export function corkForTick(socket: Socket): void {
+function corkForTick(socket: Socket): void {
   if (socket.writableCorked > 0) return;
   socket.cork();
   process.nextTick(uncork, socket);
@@ -27,4 +27,14 @@ export function corkForTick(socket: Socket): void {
 
 function uncork(socket: Socket): void {
   socket.uncork();
+}
+
+/**
+ * Sends a response's headers; with `withNextWrite`, corked so they leave in one write with what the
+ * stream writes next in this tick (its first event, when that is already due).
+ */
+export function sendHeaders(res: ServerResponse, withNextWrite: boolean): void {
+  const socket = res.socket;
+  if (withNextWrite && socket) corkForTick(socket);
+  res.flushHeaders();
 }
