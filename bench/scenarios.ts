@@ -401,20 +401,20 @@ export async function burst(plan: Plan): Promise<NonNullable<BenchResults['burst
   const p = await mock(['--ttft', String(ttft), '--itl', String(itl)]);
   const base = await baseline('bare-timed', { BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) });
   const levels: NonNullable<BenchResults['burst']>['levels'] = [];
-  type Side = Omit<BurstSide, 'cpu'> & { cpu?: number };
-  const side = (r: Side): BurstSide => ({
+  // The client's report without its histograms (with cpuPids and burst it has cpu and roundTtftP99).
+  const side = (r: BurstSide): BurstSide => ({
     streams: r.streams,
     badStreams: r.badStreams,
     ttft: r.ttft,
     itl: r.itl,
     drift: r.drift,
-    cpu: r.cpu ?? NaN,
-    roundTtftP99: r.roundTtftP99 ?? [],
+    cpu: r.cpu,
+    roundTtftP99: r.roundTtftP99,
   });
   // One client for both servers, its rounds alternating between them (see timing-client.ts): each
   // server's CPU is counted over its own rounds.
   const level = async (arrivals: number, tokens: number, fresh: boolean) => {
-    const r = await jsonChild<Side & { versus: Side }>('timing-client.js', [
+    const r = await jsonChild<BurstSide & { versus: BurstSide }>('timing-client.js', [
       JSON.stringify({
         url: p.url,
         versus: base.url,
