@@ -87,6 +87,12 @@ export interface StreamBody {
   readonly events: number;
   readonly tokenEvents: number;
   frame(i: number): string;
+  /**
+   * Event i (not the last) as the HTTP/1.1 chunk that carries it: the size line, frame(i), CRLF. Given by
+   * bodies that know their events' byte length without measuring them (src/api/chunked.ts); the stream
+   * loop encodes frame(i) otherwise.
+   */
+  chunk?(i: number): string;
   readonly trailer: string;
   /** The family's in-band error event, written instead of the next event when a stream fails after its start. */
   errorFrame(message: string): string;

@@ -48,6 +48,8 @@ class StreamTask implements ScheduledTask {
   private readonly tokenEvents: number;
   private readonly hasSteps: boolean;
   private readonly hasTokenCounts: boolean;
+  /** Whether the body builds its events' HTTP chunks itself (StreamBody.chunk). */
+  private readonly hasChunks: boolean;
   private readonly scheduler: TokenScheduler;
   private readonly hooks: StreamHooks;
   private readonly fault: Fault | null;
@@ -68,6 +70,7 @@ class StreamTask implements ScheduledTask {
     this.tokenEvents = o.body.tokenEvents;
     this.hasSteps = o.body.stepsIn !== undefined;
     this.hasTokenCounts = o.body.tokensIn !== undefined;
+    this.hasChunks = o.body.chunk !== undefined;
     this.scheduler = o.scheduler;
     this.hooks = o.hooks;
     this.fault = o.fault ?? null;
@@ -199,7 +202,7 @@ class StreamTask implements ScheduledTask {
         }
         res.end(body.frame(i) + body.trailer);
       } else {
-        pending += encode(body.frame(i), socket !== null);
+        pending += socket !== null && this.hasChunks ? body.chunk!(i) : encode(body.frame(i), socket !== null);
         if (!more) this.send(pending, socket);
       }
       if (i < this.tokenEvents) {

@@ -1,5 +1,6 @@
 import { type ServerResponse } from 'node:http';
 import { type Socket } from 'node:net';
+import { sizeLine } from '../api/chunked.js';
 
 /**
  * Events go straight onto the socket as HTTP/1.1 chunks: one write syscall per event (or per batch of
@@ -15,7 +16,7 @@ export function direct(res: ServerResponse): Socket | null {
 
 /** Event data as the bytes its route writes: an HTTP chunk onto the socket, or raw for res.write. */
 export function encode(data: string, chunked: boolean): string {
-  return chunked ? `${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n` : data;
+  return chunked ? `${sizeLine(Buffer.byteLength(data))}${data}\r\n` : data;
 }
 
 /** Holds the socket's writes until the end of this tick, when they leave in one writev (as OutgoingMessage does). */

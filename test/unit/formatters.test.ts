@@ -8,6 +8,7 @@ import { responsesStream } from '../../src/api/responses/responses.js';
 import { TGI_STREAM_API } from '../../src/api/tgi/tgi.js';
 import { type OutputPlan } from '../../src/generation/planner.js';
 import { TokenSpan } from '../../src/generation/token-span.js';
+import { encode } from '../../src/server/stream-wire.js';
 
 const meta = { id: 'chatcmpl-1', created: 1700000000, model: 'm' };
 const plan: OutputPlan = {
@@ -119,6 +120,32 @@ describe('OpenAI formatters (golden)', () => {
         assert.equal(c.text ?? c.delta?.content ?? c.delta?.reasoning_content, token);
       }
     }
+  });
+  it('a body that builds its HTTP chunks builds the chunk of its frame, byte for byte', () => {
+    // chunked.ts: the common chat and completions streams build each event as the HTTP chunk it is
+    // written as, with the size line summed from pieces instead of measured. Escapes, multi-byte and
+    // lone surrogates (written as U+FFFD, 3 bytes) must count as the socket writes them.
+    const tokens = ['plain', ' say "hi"', 'back\\slash', 'line\nbreak', '\u0001', 'émoji 🚀', '\ud800', '', '\u2028'];
+    const tricky: OutputPlan = { ...plan, reasoning: TokenSpan.of(tokens), content: TokenSpan.of(tokens) };
+    const empty: OutputPlan = { ...plan, content: TokenSpan.of([]), finishReason: 'stop' };
+    const metas = [meta, { ...meta, model: 'modèle/ü' }];
+    const bodies = metas.flatMap((m) => [
+      chatStreamBody(m, tricky, shape('none')),
+      chatStreamBody(m, empty, shape('final')),
+      completionStreamBody(m, tricky, shape('final')),
+      completionStreamBody(m, tricky, shape('none'), 'echo «»'),
+    ]);
+    let chunks = 0;
+    for (const body of bodies) {
+      assert.ok(body.chunk, 'the common stream builds its chunks');
+      for (let i = 0; i < body.events - 1; i++, chunks++) assert.equal(body.chunk(i), encode(body.frame(i), true));
+    }
+    assert.ok(chunks > 30);
+    // Not where the chunk would need more than one choice's pieces: n > 1, grouped events, logprobs.
+    assert.equal(chatStreamBody(meta, { ...plan, others: [plan] }, shape('none')).chunk, undefined);
+    assert.equal(chatStreamBody(meta, plan, { usage: 'none', logprobs: null, interval: 2 }).chunk, undefined);
+    assert.equal(chatStreamBody(meta, plan, { usage: 'none', logprobs: 2, interval: 1 }).chunk, undefined);
+    assert.equal(chatStreamBody(meta, plan, shape('continuous')).chunk, undefined);
   });
   it('chat body', () => {
     assert.deepEqual(chatCompletionBody(meta, thinking), {

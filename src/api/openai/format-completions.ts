@@ -1,5 +1,6 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { openAIUsage } from '../../generation/usage.js';
+import { piece, textChunk } from '../chunked.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
 import {
   DONE_FRAME,
@@ -48,6 +49,8 @@ function completionLogprobs(plan: OutputPlan, choice: number, from: number, to: 
 
 /** The end of a chunk that is not its choice's last (no logprobs, no running usage). */
 const MORE_TAIL = ',"logprobs":null,"finish_reason":null}]}\n\n';
+/** MORE_TAIL closing a token's JSON string and the HTTP chunk (chunked.ts). */
+const MORE_CLOSE = piece(`"${MORE_TAIL}\r\n`, true);
 
 /** `echo` on completions: the prompt text each choice starts with ('' when not asked). */
 export function completionBody(meta: ResponseMeta, plan: OutputPlan, echo = '', logprobs: number | null = null) {
@@ -79,16 +82,13 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
   }));
   const chunkHead = head(meta, 'text_completion');
   // One object literal, not a spread copy: one shape for every stream's choices (see chatStreamBody).
-  const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => ({
-    plan: p,
-    index,
-    slots,
-    tokens,
-    last,
-    prefix: flat(`data: ${chunkHead},"choices":[{"index":${index},"text":`),
-    lastTail: flat(`,"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`),
-    offset: codePoints(echo),
-  }));
+  const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => {
+    const prefix = flat(`data: ${chunkHead},"choices":[{"index":${index},"text":`);
+    const lastTail = flat(`,"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`);
+    // The common stream's chunk pieces (chunked.ts): where a token's JSON string opens, and its closing.
+    const opens = { text: piece(`${prefix}"`), lastClose: piece(`"${lastTail}\r\n`, true) };
+    return { plan: p, index, slots, tokens, last, prefix, lastTail, opens, offset: codePoints(echo) };
+  });
   let delivered = 0;
   // The common stream (one token per chunk, no logprobs, no running usage): precomputed pieces only.
   const simple = shape.interval === 1 && shape.logprobs === null && shape.usage !== 'continuous';
@@ -111,11 +111,19 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
     const finish = j === c.last ? `"${c.plan.finishReason}"` : 'null';
     return `${c.prefix}${jsonText(text)},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
   };
+  // The same chunk as choiceFrame's common case, built as the HTTP chunk it is written as (chunked.ts).
+  const choiceChunk = (c: (typeof choices)[number], j: number): string =>
+    textChunk(
+      c.opens.text,
+      (j === 0 ? echo : '') + (j < c.tokens ? c.plan.content.at(j) : ''),
+      j === c.last ? c.opens.lastClose : MORE_CLOSE,
+    );
   return groupedBody(
     g,
     choices,
     choiceFrame,
     () => (shape.usage !== 'none' ? usageFrame(meta, 'text_completion', openAIUsage(plan)) : '') + DONE_FRAME,
     openAIErrorFrame,
+    simple ? choiceChunk : undefined,
   );
 }

@@ -1,5 +1,6 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../../generation/usage.js';
+import { ESCAPED, piece, textChunk } from '../chunked.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
 import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs, utf8Bytes } from './logprobs.js';
@@ -12,10 +13,6 @@ export const DONE_FRAME = 'data: [DONE]\n\n';
 export function openAIErrorFrame(message: string): string {
   return `data: ${q({ error: { message, type: 'server_error', param: null, code: 500 } })}\n\n`;
 }
-
-/** Characters JSON.stringify would escape (or might: any surrogate, in case it is a lone one). */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
-const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * A token as a JSON string. Most tokens need no escaping: quoting them in place saves the escaped copy
@@ -82,6 +79,8 @@ function toolCalls(plan: OutputPlan, args: string): unknown[] {
 
 /** The end of a chunk that is not its choice's last (no logprobs, no running usage). */
 const MORE_TAIL = '},"logprobs":null,"finish_reason":null}]}\n\n';
+/** MORE_TAIL closing a token's JSON string and the HTTP chunk (chunked.ts). */
+const MORE_CLOSE = piece(`"${MORE_TAIL}\r\n`, true);
 
 export function chatCompletionBody(meta: ResponseMeta, plan: OutputPlan, logprobs: number | null = null) {
   return {
@@ -122,7 +121,14 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
   const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => {
     const prefix = flat(`data: ${chunkHead},"choices":[{"index":${index},"delta":{`);
     const lastTail = flat(`},"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`);
-    return { plan: p, index, slots, tokens, last, prefix, open: flat(`${prefix}"role":"assistant",`), lastTail };
+    const open = flat(`${prefix}"role":"assistant",`);
+    // The common stream's chunk pieces (chunked.ts): where a token's JSON string opens, and its closing.
+    const opens = {
+      first: { content: piece(`${open}"content":"`), reasoning: piece(`${open}"reasoning_content":"`) },
+      later: { content: piece(`${prefix}"content":"`), reasoning: piece(`${prefix}"reasoning_content":"`) },
+      lastClose: piece(`"${lastTail}\r\n`, true),
+    };
+    return { plan: p, index, slots, tokens, last, prefix, open, lastTail, opens };
   });
   // The common stream (one token per chunk, no logprobs, no tool call, no running usage) builds each chunk
   // from precomputed pieces: per-token garbage is what delays every other stream's next token.
@@ -163,11 +169,21 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
     const finish = j === c.last ? `"${p.finishReason}"` : 'null';
     return `${j === 0 ? c.open : c.prefix}${fields.join(',')}},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
   };
+  // The same chunk as choiceFrame's common case, built as the HTTP chunk it is written as (chunked.ts).
+  const choiceChunk = (c: (typeof choices)[number], j: number): string => {
+    const p = c.plan;
+    const R = p.reasoning.length;
+    const at = j === 0 ? c.opens.first : c.opens.later;
+    const close = j === c.last ? c.opens.lastClose : MORE_CLOSE;
+    if (j < R) return textChunk(at.reasoning, p.reasoning.at(j), close);
+    return textChunk(at.content, j < c.tokens ? p.content.at(j - R) : '', close);
+  };
   return groupedBody(
     g,
     choices,
     choiceFrame,
     () => (shape.usage !== 'none' ? usageFrame(meta, 'chat.completion.chunk', openAIUsage(plan)) : '') + DONE_FRAME,
     openAIErrorFrame,
+    simple && !choices[0]!.plan.toolCall ? choiceChunk : undefined,
   );
 }

@@ -78,7 +78,10 @@ export function groupedBody<C extends GroupedChoice>(
   chunk: (c: C, j: number) => string,
   trailer: () => string,
   errorFrame: (message: string) => string,
+  /** `chunk` as the HTTP chunk it is written as, where the formatter builds that itself (chunked.ts). */
+  httpChunk?: (c: C, j: number) => string,
 ): StreamBody {
+  const single = choices.length === 1 ? choices[0]! : undefined;
   return {
     events: g.events,
     tokenEvents: g.tokenEvents,
@@ -92,6 +95,8 @@ export function groupedBody<C extends GroupedChoice>(
       return trailer();
     },
     errorFrame,
+    // One choice only: with several, an event holds several choices' chunks.
+    chunk: httpChunk && single ? (j: number) => httpChunk(single, j) : undefined,
     // Undefined when ungrouped (one token per event): a conditional spread here cost a third of the literal.
     tokensIn: g.grouped ? (j: number) => g.tokensIn(j) : undefined,
     stepsIn: g.grouped ? (j: number) => g.stepsIn(j) : undefined,
