@@ -50,9 +50,12 @@ export class TokenScheduler {
   };
 
   constructor(options: SchedulerOptions = {}) {
-    // 0.2 ms: one wake-up serves every event due in the next 0.2 ms (fewer wakes at high load; a token is
-    // at most 0.2 ms early). 2 ms: a burst of due events yields to new requests and socket I/O that often.
-    this.leadMs = options.leadMs ?? 0.2;
+    // 0.5 ms: one wake-up serves every event due in the next 0.5 ms, so a token is at most 0.5 ms early.
+    // Each wake-up costs a ticker-thread wake, a message and a
+    // new deadline for the thread: under load (hundreds of streams), fewer and fuller turns took a
+    // twentieth off the server's CPU per token against 0.2 ms (bench/README.md, "Timing"). 2 ms: a burst
+    // of due events yields to new requests and socket I/O that often.
+    this.leadMs = options.leadMs ?? 0.5;
     this.sliceMs = options.sliceMs ?? 2;
     this.waker = (options.waker ?? threadWaker)(() => this.runDue(), this.leadMs);
   }

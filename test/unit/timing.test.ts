@@ -187,7 +187,7 @@ describe('TokenScheduler', () => {
       lateness.sort((a, b) => a - b);
       // Loose bound for a loaded CI machine; the bench measures the real distribution.
       assert.ok(lateness[10]! < 2, `median lateness ${lateness[10]} ms`);
-      assert.ok(lateness[0]! > -0.25, `early by ${lateness[0]} ms (the lead is 0.2 ms)`);
+      assert.ok(lateness[0]! > -0.55, `early by ${lateness[0]} ms (the lead is 0.5 ms)`);
     });
   });
 });
