@@ -55,6 +55,15 @@ export function markdown(r: BenchResults): string {
       `Highest concurrency with p99 |ITL error| ≤ 1 ms: **${r.timing.maxConcurrencyWithin1ms ?? 'none'}**`,
       '',
     );
+    const cpu = r.timing.cpuPerToken;
+    if (cpu && cpu.mock.length && cpu.bare.length) {
+      const m = median(cpu.mock);
+      const b = median(cpu.bare);
+      lines.push(
+        `Server CPU per 100k tokens at ${cpu.streams} streams, ${cpu.mock.length} rounds of ${cpu.seconds} s alternating between the mock and the bare server (mock bare, bare mock, ...): median **${f(m, 3)} s** against **${f(b, 3)} s**, **${f(m / b)} ×** (rounds: mock ${cpu.mock.map((x) => f(x, 3)).join(', ')}; bare ${cpu.bare.map((x) => f(x, 3)).join(', ')}).`,
+        '',
+      );
+    }
     if (base.length)
       lines.push(
         '"bare N": the same client and level against a bare `node:http` server that paces the same streams with one `setTimeout` per event and does nothing else (same run, right after the mock\'s level): what this runtime and machine give without the mock\'s scheduler, parsing, planning and telemetry. "2 workers N": the mock with `--workers 2` (no spare) at the same level, measured after the others.',

@@ -55,6 +55,8 @@ const plan: Plan = quick
       burstTokens: [2, 64],
       burstRounds: 2,
       burstFreshArrivals: 50,
+      cpuStreams: 50,
+      cpuRounds: 1,
     }
   : {
       quick,
@@ -70,6 +72,8 @@ const plan: Plan = quick
       burstTokens: [2, 64],
       burstRounds: 8,
       burstFreshArrivals: 200,
+      cpuStreams: 200,
+      cpuRounds: 5,
     };
 
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));

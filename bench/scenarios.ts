@@ -65,6 +65,12 @@ export interface BenchResults {
     clusterLevels?: TimingLevel[];
     /** Same run, idle machine: how late a 5 ms futex sleep wakes (ms); a floor under the ITL error. */
     machineWake?: { sleepMs: number; n: number; p50: number; p99: number; max: number };
+    /**
+     * Server CPU seconds per 100k tokens at `streams` closed-loop streams, in rounds alternating between
+     * the mock and the bare server (mock bare, bare mock, ...): one level each (above) puts a noisy
+     * stretch of the host on one side only.
+     */
+    cpuPerToken?: { streams: number; seconds: number; mock: number[]; bare: number[] };
   };
   cluster?: {
     targets: {
@@ -134,6 +140,9 @@ export interface Plan {
   burstRounds: number;
   /** Burst scenario: arrivals of the rows on new connections. */
   burstFreshArrivals: number;
+  /** Timing scenario: per-token CPU at this many streams in alternated rounds (mock bare, bare mock, ...). */
+  cpuStreams: number;
+  cpuRounds: number;
 }
 
 export const NONSTREAM_BODY = JSON.stringify({
@@ -349,6 +358,8 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
   const base = await baseline('bare-timed', { BENCH_TTFT: String(ttft), BENCH_ITL: String(itl) });
   const levels: TimingLevel[] = [];
   const baselineLevels: TimingLevel[] = [];
+  const cpuMock: number[] = [];
+  const cpuBare: number[] = [];
   /** One level against one server; the other server is idle meanwhile. */
   const level = async (target: Proc, concurrency: number): Promise<TimingLevel> => {
     const { result, cpu } = await withCpu(target.child.pid!, () =>
@@ -364,6 +375,19 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
       levels.push(await level(p, concurrency));
       baselineLevels.push(await level(base, concurrency));
     }
+    for (let r = 0; r < plan.cpuRounds; r++)
+      for (const [target, into] of r % 2 === 0
+        ? ([
+            [p, cpuMock],
+            [base, cpuBare],
+          ] as const)
+        : ([
+            [base, cpuBare],
+            [p, cpuMock],
+          ] as const)) {
+        const l = await level(target, plan.cpuStreams);
+        into.push((l.serverCores / l.tokensPerSec) * 100_000);
+      }
   } finally {
     await Promise.all([p.stop(), base.stop()]);
   }
@@ -386,6 +410,7 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
     baselineLevels,
     clusterLevels,
     machineWake: wake,
+    cpuPerToken: { streams: plan.cpuStreams, seconds: plan.timingSeconds, mock: cpuMock, bare: cpuBare },
   };
 }
 
