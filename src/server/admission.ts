@@ -7,9 +7,10 @@ import { queueFull } from './errors.js';
 import { type Fault } from './faults.js';
 import { intake } from './intake.js';
 import { planRequest } from './plan.js';
-import { lookupPrompt } from './prefix.js';
+import { lookupPrompt, type PromptCache } from './prefix.js';
 import { refused, reportEnd } from './request-events.js';
 import { sendError } from './respond.js';
+import { andThen } from './then.js';
 
 // The steps of the generation path before a request counts as in flight: parse and fault injection,
 // the prefix cache's answer, the engine model's admission. Each refusal is answered and counted here.
@@ -55,14 +56,26 @@ export function accept(ctx: AppContext, api: GenerationApi, req: ApiRequest, res
  * The prefix cache's answer (an IPC round trip in cluster mode): null when the client left meanwhile,
  * which is then counted like a client that left while queued.
  */
-export async function lookup(
+export function lookup(
   ctx: AppContext,
   api: GenerationApi,
   req: ApiRequest,
   res: ServerResponse,
   accepted: Accepted,
-): Promise<Looked | null> {
-  const cache = await lookupPrompt(ctx, accepted.request, accepted.plan, accepted.promptIds);
+): Looked | null | Promise<Looked | null> {
+  return andThen(lookupPrompt(ctx, accepted.request, accepted.plan, accepted.promptIds), (cache) =>
+    looked(ctx, api, req, res, accepted, cache),
+  );
+}
+
+function looked(
+  ctx: AppContext,
+  api: GenerationApi,
+  req: ApiRequest,
+  res: ServerResponse,
+  accepted: Accepted,
+  cache: PromptCache,
+): Looked | null {
   if (res.destroyed) {
     reportEnd(ctx, req, refused(api.endpoint, true, req.body, 499, 'cancelled', performance.now() - req.arrival));
     return null;
@@ -82,15 +95,24 @@ export async function lookup(
  * In cluster mode the engine lives in the primary: its answer takes one IPC round trip.
  * Open loop: nothing to wait for (null).
  */
-export async function admit(
+export function admit(
   ctx: AppContext,
   api: GenerationApi,
   req: ApiRequest,
   res: ServerResponse,
+  looked: Looked,
+): TokenGate | null | false | Promise<TokenGate | null | false> {
+  return ctx.engine ? queue(ctx, ctx.engine, api, req, res, looked) : null;
+}
+
+async function queue(
+  ctx: AppContext,
+  engine: NonNullable<AppContext['engine']>,
+  api: GenerationApi,
+  req: ApiRequest,
+  res: ServerResponse,
   { request, plan }: Looked,
-): Promise<TokenGate | null | false> {
-  const engine = ctx.engine;
-  if (!engine) return null;
+): Promise<TokenGate | false> {
   const gate = new TokenGate(request.model);
   // Cached prompt blocks need no prefill (and hold no new KV blocks).
   const accepted = await engine.submit(gate, plan.promptTokens - plan.cachedTokens, planSteps(plan));

@@ -14,6 +14,7 @@ import { sendError, sendJson } from './respond.js';
 import { scheduleOnce } from './answer-once.js';
 import { startStream } from './stream-loop.js';
 import { accept, admit, lookup, type Looked } from './admission.js';
+import { andThen } from './then.js';
 
 let createdSecond = 0;
 let createdAt = 0;
@@ -86,16 +87,19 @@ const unanswered = (status: number, outcome: 'error' | 'disconnect', errorType: 
  * through sendError; telemetry gets the measured timeline of each request.
  */
 export function generationHandler(ctx: AppContext, api: GenerationApi) {
-  return async (req: ApiRequest, res: ServerResponse): Promise<void> => {
+  // No await where a step answers at once (andThen): the usual request runs through in one call.
+  return (req: ApiRequest, res: ServerResponse): void | Promise<void> => {
     const accepted = accept(ctx, api, req, res);
     if (!accepted) return;
-    const looked = await lookup(ctx, api, req, res, accepted);
-    if (!looked) return;
-    const gate = await admit(ctx, api, req, res, looked);
-    if (gate === false) return;
-    const g = begin(ctx, api, req, res, looked, gate);
-    if (accepted.request.stream) answerStream(g);
-    else answerJson(g);
+    return andThen(lookup(ctx, api, req, res, accepted), (looked) => {
+      if (!looked) return;
+      return andThen(admit(ctx, api, req, res, looked), (gate) => {
+        if (gate === false) return;
+        const g = begin(ctx, api, req, res, looked, gate);
+        if (accepted.request.stream) answerStream(g);
+        else answerJson(g);
+      });
+    });
   };
 }
 

@@ -2,6 +2,7 @@ import { blockHashes, maxHitBlocks } from '../cache/block-hash.js';
 import { type GenerationRequest } from '../api/contract.js';
 import { type OutputPlan, revised } from '../generation/planner.js';
 import { type AppContext } from './context.js';
+import { andThen } from './then.js';
 
 /** What the prefix cache gave a request, and how its blocks enter the cache once its prefill is done. */
 export interface PromptCache {
@@ -21,12 +22,12 @@ export const noStore = (): void => undefined;
  * tokens not yet cached (`cacheCreationTokens`). In cluster mode the cache is the primary's: one IPC
  * round trip.
  */
-export async function lookupPrompt(
+export function lookupPrompt(
   ctx: AppContext,
   request: GenerationRequest,
   plan: OutputPlan,
   promptIds: readonly number[] | null,
-): Promise<PromptCache> {
+): PromptCache | Promise<PromptCache> {
   const cache = ctx.prefix;
   if (!cache || !promptIds) return { plan, store: noStore, storeAnswer: noStore };
   const B = ctx.config.kvBlockTokens;
@@ -40,7 +41,21 @@ export async function lookupPrompt(
   const storeAnswer = answerStore(ctx, cache, request, promptIds.length);
   if (hashes.length === 0) return { plan, store: noStore, storeAnswer };
   const hit = cache.lookup(hashes, maxHitBlocks(promptIds.length, B));
-  const cachedTokens = (typeof hit === 'number' ? hit : await hit) * B;
+  // A promise only in cluster mode (the primary's cache answers over IPC): no await otherwise (see andThen).
+  return andThen(hit, (blocks) => withHit(ctx, cache, request, plan, promptIds, hashes, blocks * B, storeAnswer));
+}
+
+/** The cache's answer for a prompt that hit `cachedTokens`, and how its blocks are stored. */
+function withHit(
+  ctx: AppContext,
+  cache: NonNullable<AppContext['prefix']>,
+  request: GenerationRequest,
+  plan: OutputPlan,
+  promptIds: readonly number[],
+  hashes: readonly number[],
+  cachedTokens: number,
+  storeAnswer: (answer: OutputPlan) => void,
+): PromptCache {
   const marked = request.cacheMarkText === undefined ? 0 : ctx.tokenizer.count(request.cacheMarkText);
   const cacheCreationTokens = Math.max(0, Math.min(marked, plan.promptTokens) - cachedTokens);
   let stored = false;
