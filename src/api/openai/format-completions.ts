@@ -85,9 +85,10 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
   const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => {
     const prefix = flat(`data: ${chunkHead},"choices":[{"index":${index},"text":`);
     const lastTail = flat(`,"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`);
-    // The common stream's chunk pieces (chunked.ts): where a token's JSON string opens, and its closing.
-    const opens = { text: piece(`${prefix}"`), lastClose: piece(`"${lastTail}\r\n`, true) };
-    return { plan: p, index, slots, tokens, last, prefix, lastTail, opens, offset: codePoints(echo) };
+    // Where a token's JSON string opens, as a chunk piece (chunked.ts); the last event's closing piece is
+    // built when it goes.
+    const open = piece(`${prefix}"`);
+    return { plan: p, index, slots, tokens, last, prefix, lastTail, open, offset: codePoints(echo) };
   });
   let delivered = 0;
   // The common stream (one token per chunk, no logprobs, no running usage): precomputed pieces only.
@@ -114,9 +115,9 @@ export function completionStreamBody(meta: ResponseMeta, plan: OutputPlan, shape
   // The same chunk as choiceFrame's common case, built as the HTTP chunk it is written as (chunked.ts).
   const choiceChunk = (c: (typeof choices)[number], j: number): string =>
     textChunk(
-      c.opens.text,
+      c.open,
       (j === 0 ? echo : '') + (j < c.tokens ? c.plan.content.at(j) : ''),
-      j === c.last ? c.opens.lastClose : MORE_CLOSE,
+      j === c.last ? piece(`"${c.lastTail}\r\n`, true) : MORE_CLOSE,
     );
   return groupedBody(
     g,

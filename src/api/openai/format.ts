@@ -1,6 +1,6 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../../generation/usage.js';
-import { ESCAPED, piece, textChunk } from '../chunked.js';
+import { ESCAPED, type Piece, piece, textChunk } from '../chunked.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
 import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs, utf8Bytes } from './logprobs.js';
@@ -79,6 +79,9 @@ function toolCalls(plan: OutputPlan, args: string): unknown[] {
 
 /** The end of a chunk that is not its choice's last (no logprobs, no running usage). */
 const MORE_TAIL = '},"logprobs":null,"finish_reason":null}]}\n\n';
+/** A choice's first chunk: the role rides on it (vLLM sends no role-only chunk). */
+const firstOpen = (prefix: string): string => `${prefix}"role":"assistant",`;
+
 /** MORE_TAIL closing a token's JSON string and the HTTP chunk (chunked.ts). */
 const MORE_CLOSE = piece(`"${MORE_TAIL}\r\n`, true);
 
@@ -121,14 +124,21 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
   const choices = g.choices.map(({ plan: p, index, slots, tokens, last }) => {
     const prefix = flat(`data: ${chunkHead},"choices":[{"index":${index},"delta":{`);
     const lastTail = flat(`},"logprobs":null,"finish_reason":"${p.finishReason}"}]}\n\n`);
-    const open = flat(`${prefix}"role":"assistant",`);
-    // The common stream's chunk pieces (chunked.ts): where a token's JSON string opens, and its closing.
-    const opens = {
-      first: { content: piece(`${open}"content":"`), reasoning: piece(`${open}"reasoning_content":"`) },
-      later: { content: piece(`${prefix}"content":"`), reasoning: piece(`${prefix}"reasoning_content":"`) },
-      lastClose: piece(`"${lastTail}\r\n`, true),
+    // What every later event starts with, as a chunk piece (chunked.ts); the first and last events' pieces
+    // are built when they go, and the reasoning piece when a reasoning token does: a stream holds only what
+    // most of its events use (a burst's streams are all alive at once).
+    const content = piece(`${prefix}"content":"`);
+    return {
+      plan: p,
+      index,
+      slots,
+      tokens,
+      last,
+      prefix,
+      lastTail,
+      content,
+      reasoning: undefined as Piece | undefined,
     };
-    return { plan: p, index, slots, tokens, last, prefix, open, lastTail, opens };
   });
   // The common stream (one token per chunk, no logprobs, no tool call, no running usage) builds each chunk
   // from precomputed pieces: per-token garbage is what delays every other stream's next token.
@@ -138,7 +148,7 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
     const p = c.plan;
     const R = p.reasoning.length;
     if (simple && !p.toolCall) {
-      const start = j === 0 ? c.open : c.prefix;
+      const start = j === 0 ? firstOpen(c.prefix) : c.prefix;
       const tail = j === c.last ? c.lastTail : MORE_TAIL;
       if (j < R) return `${start}"reasoning_content":${jsonText(p.reasoning.at(j))}${tail}`;
       return `${start}"content":${jsonText(j < c.tokens ? p.content.at(j - R) : '')}${tail}`;
@@ -167,16 +177,22 @@ export function chatStreamBody(meta: ResponseMeta, plan: OutputPlan, shape: Stre
       lp = q({ content: entries });
     }
     const finish = j === c.last ? `"${p.finishReason}"` : 'null';
-    return `${j === 0 ? c.open : c.prefix}${fields.join(',')}},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
+    return `${j === 0 ? firstOpen(c.prefix) : c.prefix}${fields.join(',')}},"logprobs":${lp},"finish_reason":${finish}}]${runningUsage(shape, plan, delivered)}}\n\n`;
   };
   // The same chunk as choiceFrame's common case, built as the HTTP chunk it is written as (chunked.ts).
   const choiceChunk = (c: (typeof choices)[number], j: number): string => {
     const p = c.plan;
     const R = p.reasoning.length;
-    const at = j === 0 ? c.opens.first : c.opens.later;
-    const close = j === c.last ? c.opens.lastClose : MORE_CLOSE;
-    if (j < R) return textChunk(at.reasoning, p.reasoning.at(j), close);
-    return textChunk(at.content, j < c.tokens ? p.content.at(j - R) : '', close);
+    const close = j === c.last ? piece(`"${c.lastTail}\r\n`, true) : MORE_CLOSE;
+    if (j < R) {
+      const open =
+        j === 0
+          ? piece(`${firstOpen(c.prefix)}"reasoning_content":"`)
+          : (c.reasoning ??= piece(`${c.prefix}"reasoning_content":"`));
+      return textChunk(open, p.reasoning.at(j), close);
+    }
+    const open = j === 0 ? piece(`${firstOpen(c.prefix)}"content":"`) : c.content;
+    return textChunk(open, j < c.tokens ? p.content.at(j - R) : '', close);
   };
   return groupedBody(
     g,
