@@ -5,7 +5,9 @@
  */
 import { blockHashes, maxHitBlocks } from '../src/cache/block-hash.js';
 import { PrefixCache } from '../src/cache/prefix-cache.js';
-import { chatStreamBody } from '../src/api/openai/format.js';
+import { chatStreamBody, flat } from '../src/api/openai/format.js';
+import { type StreamBody } from '../src/api/contract.js';
+import { encode } from '../src/server/stream-wire.js';
 import { loadCorpus } from '../src/generation/corpus.js';
 import { type OutputPlan } from '../src/generation/planner.js';
 import { TokenSpan } from '../src/generation/token-span.js';
@@ -108,14 +110,33 @@ export function frameCost(quick: boolean): FrameCostRow[] {
   };
   const meta = { id: 'chatcmpl-bench', created: 1, model: 'm' };
   const runs = quick ? 5 : 60;
-  return [
-    { variant: 'plain', logprobs: null },
-    { variant: 'logprobs, top 5', logprobs: 5 },
-  ].map(({ variant, logprobs }) => {
+  // As the server writes them: a chunk's string is flattened by the socket write (flat() stands in for it).
+  const written = [
+    {
+      variant: 'plain, as the HTTP chunk written: frame measured and encoded (before decision 0016)',
+      build: (body: StreamBody, i: number) => flat(encode(body.frame(i), true)),
+    },
+    {
+      variant: 'plain, as the HTTP chunk written: built as the chunk (decision 0016)',
+      build: (body: StreamBody, i: number) => flat(body.chunk!(i)),
+    },
+  ].map(({ variant, build }) => {
     const perStream = timeUs(runs, () => {
-      const body = chatStreamBody(meta, plan, { usage: 'final', logprobs, interval: 1 });
-      for (let i = 0; i < body.events; i++) body.frame(i);
+      const body = chatStreamBody(meta, plan, { usage: 'final', logprobs: null, interval: 1 });
+      for (let i = 0; i < body.events - 1; i++) build(body, i);
     });
     return { variant, perTokenUs: perStream / 1000 };
   });
+  return [
+    { variant: 'plain', logprobs: null },
+    { variant: 'logprobs, top 5', logprobs: 5 },
+  ]
+    .map(({ variant, logprobs }) => {
+      const perStream = timeUs(runs, () => {
+        const body = chatStreamBody(meta, plan, { usage: 'final', logprobs, interval: 1 });
+        for (let i = 0; i < body.events; i++) body.frame(i);
+      });
+      return { variant, perTokenUs: perStream / 1000 };
+    })
+    .concat(written);
 }
