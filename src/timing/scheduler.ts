@@ -51,10 +51,10 @@ export class TokenScheduler {
 
   constructor(options: SchedulerOptions = {}) {
     // 0.5 ms: one wake-up serves every event due in the next 0.5 ms, so a token is at most 0.5 ms early.
-    // Each wake-up costs a ticker-thread wake, a message and a
-    // new deadline for the thread: under load (hundreds of streams), fewer and fuller turns took a
-    // twentieth off the server's CPU per token against 0.2 ms (bench/README.md, "Timing"). 2 ms: a burst
-    // of due events yields to new requests and socket I/O that often.
+    // Each wake-up costs a ticker-thread wake, a message and a new deadline for the thread, so under load
+    // (hundreds of streams) fewer, fuller turns cost less CPU per token than 0.2 ms did (bench/README.md,
+    // "Per-token CPU at 200 streams"). 2 ms: a burst of due events yields to new requests and socket I/O
+    // that often.
     this.leadMs = options.leadMs ?? 0.5;
     this.sliceMs = options.sliceMs ?? 2;
     this.waker = (options.waker ?? threadWaker)(() => this.runDue(), this.leadMs);
