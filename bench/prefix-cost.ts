@@ -5,7 +5,8 @@
  */
 import { blockHashes, maxHitBlocks } from '../src/cache/block-hash.js';
 import { PrefixCache } from '../src/cache/prefix-cache.js';
-import { chatStreamBody, flat } from '../src/api/openai/format.js';
+import { flat } from '../src/api/chunked.js';
+import { chatStreamBody } from '../src/api/openai/format.js';
 import { type StreamBody } from '../src/api/contract.js';
 import { encode } from '../src/server/stream-wire.js';
 import { loadCorpus } from '../src/generation/corpus.js';

@@ -9,7 +9,18 @@
  * adds the token's and builds the chunk in one rope, which the write flattens once (bench/README.md).
  */
 
-/** A string sent with many chunks (flat: see `flat` in openai/format.ts), with its UTF-8 length. */
+/**
+ * A string built once and sent with every event (a stream's chunk prefix) as one flat string. A template
+ * literal is a rope of its pieces; written inside each event's rope, V8 walks all of them again on every
+ * write (the socket write flattens the event), where a flat piece is one copy. Reading a character
+ * flattens a rope in place.
+ */
+export function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
+/** A string sent with many chunks (flat), with its UTF-8 length. */
 export interface Piece {
   readonly s: string;
   /** UTF-8 bytes that count toward the chunk size (the chunk's closing CRLF does not). */
@@ -18,8 +29,7 @@ export interface Piece {
 
 /** A piece; `closesChunk`: `s` ends with the chunk's CRLF, which its size line does not count. */
 export function piece(s: string, closesChunk = false): Piece {
-  s.charCodeAt(0); // flattens a template literal's rope once, here, instead of on every write
-  return { s, bytes: Buffer.byteLength(s) - (closesChunk ? 2 : 0) };
+  return { s: flat(s), bytes: Buffer.byteLength(s) - (closesChunk ? 2 : 0) };
 }
 
 /** Size lines of the usual chunk sizes, built once: the hex string and its concatenations were per-event garbage. */

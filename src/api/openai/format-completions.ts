@@ -1,17 +1,8 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { openAIUsage } from '../../generation/usage.js';
-import { piece, textChunk } from '../chunked.js';
+import { flat, piece, textChunk } from '../chunked.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
-import {
-  DONE_FRAME,
-  flat,
-  head,
-  jsonText,
-  openAIErrorFrame,
-  runningUsage,
-  type StreamShape,
-  usageFrame,
-} from './format.js';
+import { DONE_FRAME, head, jsonText, openAIErrorFrame, runningUsage, type StreamShape, usageFrame } from './format.js';
 import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs } from './logprobs.js';
 

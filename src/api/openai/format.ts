@@ -1,6 +1,6 @@
 import { choicesOf, type OutputPlan } from '../../generation/planner.js';
 import { type OpenAIUsage, openAIUsage } from '../../generation/usage.js';
-import { ESCAPED, type Piece, piece, textChunk } from '../chunked.js';
+import { ESCAPED, flat, type Piece, piece, textChunk } from '../chunked.js';
 import { type ResponseMeta, type StreamBody } from '../contract.js';
 import { groupedBody, Grouping } from './grouping.js';
 import { topLogprobs, utf8Bytes } from './logprobs.js';
@@ -20,17 +20,6 @@ export function openAIErrorFrame(message: string): string {
  */
 export function jsonText(text: string): string {
   return ESCAPED.test(text) ? q(text) : `"${text}"`;
-}
-
-/**
- * A string built once and sent with every event (a stream's chunk prefix) as one flat string. A template
- * literal is a rope of its pieces; written inside each event's rope, V8 walks all of them again on every
- * write (the socket write flattens the event), where a flat piece is one copy. Reading a character
- * flattens a rope in place.
- */
-export function flat(s: string): string {
-  s.charCodeAt(0);
-  return s;
 }
 
 export function head(meta: ResponseMeta, object: string): string {
