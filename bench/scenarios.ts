@@ -375,16 +375,12 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
       levels.push(await level(p, concurrency));
       baselineLevels.push(await level(base, concurrency));
     }
+    const sides = [
+      [p, cpuMock],
+      [base, cpuBare],
+    ] as const;
     for (let r = 0; r < plan.cpuRounds; r++)
-      for (const [target, into] of r % 2 === 0
-        ? ([
-            [p, cpuMock],
-            [base, cpuBare],
-          ] as const)
-        : ([
-            [base, cpuBare],
-            [p, cpuMock],
-          ] as const)) {
+      for (const [target, into] of r % 2 === 0 ? sides : [...sides].reverse()) {
         const l = await level(target, plan.cpuStreams);
         into.push((l.serverCores / l.tokensPerSec) * 100_000);
       }
