@@ -9,7 +9,12 @@ import { type PageName } from '../telemetry/metrics/hub.js';
 import { type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
 import { packEvent, type WireEvent } from './event-wire.js';
 
-const FLUSH_MS = 20;
+/**
+ * Why 50 ms: what a batch costs the primary is mostly per message (waking an idle process), not per
+ * event, so the interval sets the primary's share of the CPU (bench/README.md, "Telemetry over IPC").
+ * A page or /health sees another worker's events at most this late; a worker's own are flushed first.
+ */
+const FLUSH_MS = 50;
 const QUERY_TIMEOUT_MS = 2000;
 
 /**

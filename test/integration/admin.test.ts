@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parsePrometheus, total } from '../support/prometheus.js';
-import { getJson, MAIN, postJson, startServer } from '../support/server.js';
+import { getJson, MAIN, postJson, startServer, until } from '../support/server.js';
 
 /** Client-side times (ms from the request's start) of every content chunk of one stream, on its own connection. */
 function streamTimes(url: string, maxTokens: number, headers: Record<string, string> = {}): Promise<number[]> {
@@ -153,7 +153,7 @@ describe('admin API: closed by default, keyed, all-or-nothing changes that reach
       const open = streamTimes(server.url, 150); // ~300 ms at 2 ms per token
       await new Promise((r) => setTimeout(r, 60));
       assert.equal((await patch(server.url, { itl: 12 })).status, 200);
-      await new Promise((r) => setTimeout(r, 50)); // one telemetry batch
+      await new Promise((r) => setTimeout(r, 50)); // the primary's config message reaches the other worker
       const after = await Promise.all(Array.from({ length: 6 }, () => streamTimes(server.url, 12)));
       for (const t of after) assert.ok(Math.abs(medianGap(t) - 12) < 3, `after: ${medianGap(t).toFixed(1)} ms`);
       const health = await getJson<{ telemetry: { tokensByWorker: Record<string, number> } }>(`${server.url}/health`);
@@ -272,11 +272,15 @@ describe('--record-requests and the request summary', () => {
           assert.equal(t.length, s.tokens);
         }),
       );
-      await new Promise((r) => setTimeout(r, 300));
-      const summary = await getJson<{
-        routes: Record<string, { requests: number }>;
-        outputTokens: { count: number; mean: number };
-      }>(`${server.url}/admin/requests/summary`);
+      // Until both workers' last telemetry batches are in.
+      const summary = await until(
+        () =>
+          getJson<{
+            routes: Record<string, { requests: number } | undefined>;
+            outputTokens: { count: number; mean: number };
+          }>(`${server.url}/admin/requests/summary`),
+        (s) => (s.routes['/v1/chat/completions']?.requests ?? 0) >= 200,
+      );
       assert.equal(summary.routes['/v1/chat/completions']!.requests, 200);
       const mean = sent.reduce((a, s) => a + s.tokens, 0) / sent.length;
       assert.ok(Math.abs(summary.outputTokens.mean - mean) < 1e-9);
@@ -354,9 +358,13 @@ describe('--accuracy-dataset: an oracle with known truth', () => {
       });
       assert.match(((await boxed.json()) as { choices: { text: string }[] }).choices[0]!.text, /\\boxed\{[^}]+\}/);
       await postJson(`${server.url}/v1/completions`, { model: 'm', prompt: 'not in the dataset', max_tokens: 3 });
-      await new Promise((r) => setTimeout(r, 100));
-      const tally = await getJson<{ matched: number; correct: number; unmatched: number; correctRate: number }>(
-        `${server.url}/accuracy`,
+      // Until both workers' last telemetry batches are in.
+      const tally = await until(
+        () =>
+          getJson<{ matched: number; correct: number; unmatched: number; correctRate: number }>(
+            `${server.url}/accuracy`,
+          ),
+        (x) => x.matched + x.unmatched >= 203,
       );
       assert.equal(tally.matched, 202);
       assert.equal(tally.unmatched, 1);

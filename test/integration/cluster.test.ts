@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SEMI_SPACE_FLAG } from '../../src/server/heap.js';
-import { callFresh as call, startServer, type TestServer } from '../support/server.js';
+import { callFresh as call, startServer, type TestServer, until } from '../support/server.js';
 
 interface Snapshot {
   tokensTotal: number;
@@ -188,8 +188,11 @@ describe('cluster with --workers 2', () => {
     );
     assert.equal(contents.size, 1, 'every worker gives the same content and usage');
     const perAnswer = (answers[0]!.json['usage'] as { completion_tokens: number }).completion_tokens;
-    await new Promise((r) => setTimeout(r, 100)); // the other worker's telemetry batch (every 5 ms)
-    const h = await health(server.url);
+    // Until the other worker's telemetry batch is in.
+    const h = await until(
+      () => health(server.url),
+      (x) => x.telemetry.tokensTotal === 40 * perAnswer,
+    );
     const workers = Object.entries(h.telemetry.tokensByWorker);
     assert.equal(workers.length, 2, JSON.stringify(h.telemetry));
     assert.ok(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import { retryTiming } from '../support/retry.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, type TestServer, until } from '../support/server.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -80,7 +80,11 @@ describe('engine model (--engine-model batch)', () => {
     try {
       await Promise.all(Array.from({ length: 32 }, (_, i) => ttftOf(server.url, 2, `warm${i}`))); // open the connections
       await level(server.url, 4, 'warm'); // the first level's shape once unmeasured: its first use is slower
-      await new Promise((r) => setTimeout(r, 100)); // the workers' telemetry batches (every 5 ms) reach the pages
+      // Until the workers' telemetry batches of those 36 requests reach the pages.
+      await until(
+        () => metrics(server),
+        (m) => count(m, TTFT) >= 36,
+      );
       const meanTtft: Record<number, number> = {};
       let clientCount = 0;
       const before = await metrics(server);
@@ -99,8 +103,11 @@ describe('engine model (--engine-model batch)', () => {
           clientCount += c;
           // The metric's TTFT for this level's requests alone, against the client's: the un-queued levels
           // (4, 8) are where a doubled TTFT or a constant offset would hide inside an overall mean.
-          await new Promise((r) => setTimeout(r, 100)); // the last telemetry batches
-          const levelEnd = await metrics(server);
+          // Until the last telemetry batches are in.
+          const levelEnd = await until(
+            () => metrics(server),
+            (m) => count(m, TTFT) - count(levelStart, TTFT) >= c,
+          );
           const n = count(levelEnd, TTFT) - count(levelStart, TTFT);
           assert.equal(n, c, `TTFT observations at concurrency ${c}`);
           const metricMean = ((sum(levelEnd, TTFT) - sum(levelStart, TTFT)) / n) * 1000;

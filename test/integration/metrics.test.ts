@@ -16,7 +16,7 @@ import {
 } from '../support/golden-metrics.js';
 import { checkGolden, promtoolCheck, scrape, total } from '../support/prometheus.js';
 import { retryTiming } from '../support/retry.js';
-import { postJson, startServer, type TestServer } from '../support/server.js';
+import { postJson, startServer, type TestServer, until } from '../support/server.js';
 
 const MODEL = 'Qwen/Qwen3-0.6B';
 
@@ -391,8 +391,11 @@ describe('metrics with --workers 2', () => {
       }
       running = false;
       await load;
-      await new Promise((r) => setTimeout(r, 100));
-      const vllm = (await scrape(`${server.url}/vllm/metrics`)).families;
+      // Until both workers' last telemetry batches are in.
+      const vllm = await until(
+        async () => (await scrape(`${server.url}/vllm/metrics`)).families,
+        (f) => total(f, 'vllm:generation_tokens_total') >= received,
+      );
       assert.equal(total(vllm, 'vllm:generation_tokens_total'), received);
       const health = (await (await fetch(`${server.url}/health`)).json()) as {
         telemetry: { tokensByWorker: Record<string, number> };

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Subscriber } from 'zeromq';
 import { parsePrometheus, promtoolCheck, scrape, total } from '../support/prometheus.js';
 import { retryTiming } from '../support/retry.js';
-import { callFresh, getJson, postChatStream, startServer, type TestServer } from '../support/server.js';
+import { callFresh, getJson, postChatStream, startServer, type TestServer, until } from '../support/server.js';
 
 /**
  * The prefix cache as vLLM V1 runs it (prefix caching on by default): prompts cut into 16-token blocks
@@ -315,8 +315,11 @@ describe('prefix cache: off, and across cluster workers', () => {
         Array.from({ length: 12 }, () => callFresh(`${server.url}/v1/chat/completions`, 'POST', body)),
       );
       for (const h of hits) assert.ok(cachedOf(h.json) > 0);
-      await new Promise((r) => setTimeout(r, 100)); // the workers' telemetry batches (every 20 ms)
-      const health = await getJson<{ telemetry: { tokensByWorker: Record<string, number> } }>(`${server.url}/health`);
+      // Until both workers' telemetry batches are in.
+      const health = await until(
+        () => getJson<{ telemetry: { tokensByWorker: Record<string, number> } }>(`${server.url}/health`),
+        (h) => Object.keys(h.telemetry.tokensByWorker).length === 2,
+      );
       assert.equal(Object.keys(health.telemetry.tokensByWorker).length, 2, 'both workers served');
       // A reset through either worker clears the one cache.
       assert.equal((await fetch(`${server.url}/reset_prefix_cache`, { method: 'POST' })).status, 200);

@@ -68,6 +68,22 @@ export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, ti
   });
 }
 
+/**
+ * Reads until `done` holds or `timeoutMs` passes, and returns the last reading (the caller asserts on it).
+ * Why: in cluster mode the workers' telemetry reaches the primary in batches (src/cluster/ipc-sink.ts),
+ * so a count read right after the requests may not include them yet; a fixed wait sized to the batch
+ * interval fails on a slow host and breaks when the interval changes.
+ */
+export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!done(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    v = await read();
+  }
+  return v;
+}
+
 export async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
   const res = await fetch(url);
   return (await res.json()) as T;
