@@ -49,22 +49,18 @@ type WireEnd = readonly [
 ];
 
 function packItl(bins: ItlBins | null): number[] | null {
-  if (!bins) return null;
-  const out = [bins.n, bins.sumMs];
-  const counts = bins.counts;
-  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out.push(i, counts[i]!);
-  return out;
+  return bins ? [bins.n, bins.sumMs, ...bins.buckets] : null;
 }
 
 function unpackItl(wire: readonly number[] | null): ItlBins | null {
   if (!wire) return null;
-  const counts = new Array<number>(ITL_BOUNDS.length + 1).fill(0);
-  for (let k = 2; k + 1 < wire.length; k += 2) {
-    const bucket = wire[k]!;
+  const buckets = wire.slice(2, wire.length - ((wire.length - 2) % 2));
+  for (let k = 0; k < buckets.length; k += 2) {
+    const bucket = buckets[k]!;
     // A bucket outside this build's bounds (never sent by our own workers) lands above them all.
-    counts[bucket >= 0 && bucket < counts.length ? bucket : counts.length - 1]! += wire[k + 1]!;
+    if (!Number.isInteger(bucket) || bucket < 0 || bucket > ITL_BOUNDS.length) buckets[k] = ITL_BOUNDS.length;
   }
-  return { counts, n: wire[0]!, sumMs: wire[1]! };
+  return { buckets, n: wire[0]!, sumMs: wire[1]! };
 }
 
 export function packEvent(e: RequestEvent): WireEvent {

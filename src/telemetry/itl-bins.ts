@@ -4,19 +4,36 @@ import { DYNAMO_ITL, MOCK_ITL, SGLANG_ITL, VLLM_ITL } from './metrics/buckets.js
  * Every page's inter-token-latency bucket bounds, merged (seconds, ascending). A request's gaps are
  * counted into these once, where they are measured; each page then adds the counts into its own
  * buckets, which are a subset of these, so every page gets exactly the counts it would have got from
- * the raw gaps. A 256-token stream's end event then carries ~60 numbers instead of 255 gaps, which is
- * what the cluster primary has to receive and fold (issue 3: telemetry over IPC ≤ 5 % of the CPU).
+ * the raw gaps. A 256-token stream's end event then carries a few (bucket, count) pairs instead of 255
+ * gaps, which is what the cluster primary has to receive and fold (issue 3: telemetry over IPC ≤ 5 % of
+ * the CPU).
  */
 export const ITL_BOUNDS: readonly number[] = [
   ...new Set([...VLLM_ITL, ...SGLANG_ITL, ...DYNAMO_ITL, ...MOCK_ITL]),
 ].sort((a, b) => a - b);
 
-/** A request's token gaps: counts per ITL_BOUNDS bucket (one more at the end for above them all). */
+/**
+ * A request's token gaps: the non-empty buckets of ITL_BOUNDS as (bucket, count) pairs, ascending
+ * (bucket ITL_BOUNDS.length is above them all).
+ *
+ * Why pairs: a request's gaps fill a few of the ~60 buckets (a steady stream one or two), and every end
+ * event carries its bins to each page and, in cluster mode, over the pipe to the primary: a dense array
+ * per request was most of the primary's garbage (bench/README.md, "Telemetry over IPC").
+ */
 export interface ItlBins {
-  readonly counts: readonly number[];
+  readonly buckets: readonly number[];
   readonly sumMs: number;
   readonly n: number;
 }
+
+/** The count in one ITL_BOUNDS bucket. */
+export function countIn(bins: ItlBins, bucket: number): number {
+  for (let k = 0; k < bins.buckets.length; k += 2) if (bins.buckets[k] === bucket) return bins.buckets[k + 1]!;
+  return 0;
+}
+
+/** Counting space for binGaps, emptied again after each use (the event loop runs one at a time). */
+const scratch = new Int32Array(ITL_BOUNDS.length + 1);
 
 /** The bucket a gap falls in (first bound ≥ it, as a Prometheus histogram counts). */
 function binOf(gapMs: number): number {
@@ -34,15 +51,25 @@ function binOf(gapMs: number): number {
 /** The gaps between consecutive times (ms) of `times[0..n)`; null when there are none. */
 export function binGaps(times: ArrayLike<number>, n = times.length): ItlBins | null {
   if (n < 2) return null;
-  const counts = new Array<number>(ITL_BOUNDS.length + 1).fill(0);
-  for (let i = 1; i < n; i++) counts[binOf(times[i]! - times[i - 1]!)]!++;
-  return { counts, sumMs: times[n - 1]! - times[0]!, n: n - 1 };
+  let lo = scratch.length;
+  let hi = -1;
+  for (let i = 1; i < n; i++) {
+    const b = binOf(times[i]! - times[i - 1]!);
+    scratch[b]!++;
+    if (b < lo) lo = b;
+    if (b > hi) hi = b;
+  }
+  const buckets: number[] = [];
+  for (let b = lo; b <= hi; b++) {
+    if (scratch[b] === 0) continue;
+    buckets.push(b, scratch[b]!);
+    scratch[b] = 0;
+  }
+  return { buckets, sumMs: times[n - 1]! - times[0]!, n: n - 1 };
 }
 
 /** `n` gaps of the same length (a non-streaming answer's derived timeline); null when n is 0. */
 export function uniformGaps(gapMs: number, n: number): ItlBins | null {
   if (n <= 0) return null;
-  const counts = new Array<number>(ITL_BOUNDS.length + 1).fill(0);
-  counts[binOf(gapMs)] = n;
-  return { counts, sumMs: gapMs * n, n };
+  return { buckets: [binOf(gapMs), n], sumMs: gapMs * n, n };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { packEvent, unpackEvent, type WireEvent } from '../../src/cluster/event-wire.js';
 import { type RequestEnded, type RequestEvent, type RequestStarted } from '../../src/telemetry/events.js';
-import { binGaps } from '../../src/telemetry/itl-bins.js';
+import { binGaps, ITL_BOUNDS } from '../../src/telemetry/itl-bins.js';
 
 /** What the primary receives: packed, through JSON (cluster IPC's serialization), unpacked. */
 const overThePipe = (e: RequestEvent): RequestEvent | null =>
@@ -74,12 +74,20 @@ describe('telemetry events over the cluster pipe (event-wire)', () => {
     // n, sum, then (bucket, count) pairs: two buckets used (5 ms twice, 1.5 µs once).
     assert.equal(itl.length, 2 + 2 * 2);
     const back = overThePipe(e) as RequestEnded;
-    assert.deepEqual(back.itl!.counts, e.itl!.counts);
+    assert.deepEqual(back.itl!.buckets, e.itl!.buckets);
     assert.equal(back.itl!.n, 3);
     // Not rounded: a time just past a bucket bound stays past it, as in a single-process server.
     assert.equal(back.e2eMs, 41.123456789);
     assert.equal(back.ttftMs, 20.0004999);
     assert.ok(JSON.stringify(wire).length < JSON.stringify(e).length / 2, 'under half the bytes');
+  });
+
+  it('counts an ITL bucket this build does not have above every bound', () => {
+    const wire = [...(packEvent(end) as readonly unknown[])];
+    wire[20] = [3, 30, 999, 1, -1, 1, 2.5, 1];
+    const back = unpackEvent(wire as unknown as WireEvent) as RequestEnded;
+    const top = ITL_BOUNDS.length;
+    assert.deepEqual(back.itl, { n: 3, sumMs: 30, buckets: [top, 1, top, 1, top, 1] });
   });
 
   it('drops a control call this build does not know instead of folding it', () => {

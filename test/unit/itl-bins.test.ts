@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { binGaps, ITL_BOUNDS, uniformGaps } from '../../src/telemetry/itl-bins.js';
+import { binGaps, countIn, ITL_BOUNDS, uniformGaps } from '../../src/telemetry/itl-bins.js';
 import { DYNAMO_ITL, MOCK_ITL, SGLANG_ITL, VLLM_ITL } from '../../src/telemetry/metrics/buckets.js';
 import { FastHistogram } from '../../src/telemetry/metrics/fast-histogram.js';
 
@@ -81,10 +81,12 @@ describe('binned inter-token gaps', () => {
     // Times exactly representable in binary, so each gap is exactly what it says.
     const bins = binGaps([0, 10, 20.25, 45.25, 100_045.25])!;
     assert.equal(bins.n, 4);
-    assert.equal(bins.counts[at(0.01)], 1, 'exactly 10 ms is in le=0.01');
-    assert.equal(bins.counts[at(0.013)], 1, '10.25 ms is in le=0.013 (a bound of another page)');
-    assert.equal(bins.counts[at(0.025)], 1, 'exactly 25 ms is in le=0.025');
-    assert.equal(bins.counts[ITL_BOUNDS.length], 1, '100 s is above every bound');
+    assert.equal(countIn(bins, at(0.01)), 1, 'exactly 10 ms is in le=0.01');
+    assert.equal(countIn(bins, at(0.013)), 1, '10.25 ms is in le=0.013 (a bound of another page)');
+    assert.equal(countIn(bins, at(0.025)), 1, 'exactly 25 ms is in le=0.025');
+    assert.equal(countIn(bins, ITL_BOUNDS.length), 1, '100 s is above every bound');
+    // Only the non-empty buckets, ascending, as (bucket, count) pairs.
+    assert.deepEqual(bins.buckets, [at(0.01), 1, at(0.013), 1, at(0.025), 1, ITL_BOUNDS.length, 1]);
     assert.equal(bins.sumMs, 100_045.25);
     // Through a vLLM page's histogram: cumulative counts per le as a scraper reads them.
     const { binned, binnedSeries } = pair(VLLM_ITL);

@@ -60,9 +60,10 @@ export class FastHistogram {
       addItl(bins) {
         if (!bins) return;
         const to = map();
-        for (let i = 0; i < bins.counts.length; i++) {
-          const c = bins.counts[i]!;
-          if (c > 0 && to[i]! < bounds.length) series.counts[to[i]!]! += c;
+        const pairs = bins.buckets;
+        for (let k = 0; k < pairs.length; k += 2) {
+          const j = to[pairs[k]!]!;
+          if (j < bounds.length) series.counts[j]! += pairs[k + 1]!;
         }
         series.sum += bins.sumMs / 1000;
         series.count += bins.n;
