@@ -34,6 +34,8 @@ export async function runPrimary(
   let spareBooting: Worker | null = null;
   let shuttingDown = false;
   let announced = false;
+  // The workers accept their own connections (decision 0017); NODE_CLUSTER_SCHED_POLICY, when set, wins.
+  if (process.env['NODE_CLUSTER_SCHED_POLICY'] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env['NODE_OPTIONS']) });
 
   /** Forks a worker for `slot`, or a spare (slot null) that gets its slot later. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SEMI_SPACE_FLAG } from '../../src/server/heap.js';
@@ -141,9 +141,8 @@ describe('a worker killed with SIGKILL under streaming load', () => {
       assert.ok(replaceMs < 1000, `replacement answered after ${replaceMs.toFixed(0)} ms`);
       // Each stream knows its worker: none of the surviving worker's streams may fail, and neither may
       // any on the replacement. The killed worker's open streams fail (each loop had at most one open).
-      // A connection the primary handed to the victim in the instant it died gets no answer at all (Node's
-      // round-robin hand-off never hears back from a dead worker, docs/deployment.md): no worker is known
-      // for it, and it must have started before the replacement answered.
+      // A connection whose worker is not known (its /health failed) must have started before the
+      // replacement answered.
       const failed = results.filter((r) => !r.ok);
       const survivor = failed.filter((r) => r.pid !== null && r.pid !== victim);
       assert.deepEqual(survivor, [], `${survivor.length} streams of a surviving worker failed`);
@@ -210,6 +209,38 @@ describe('cluster with --workers 2', () => {
     }
     assert.equal(seen.size, 2);
     assert.deepEqual(new Set(seen.values()), new Set([40 * perAnswer]));
+  });
+
+  it('lets each worker accept its own connections on the listening socket (no hand-off through the primary)', async () => {
+    // The listening socket's inode, from the kernel's table (state 0A = LISTEN, local port in hex).
+    const port = Number(new URL(server.url).port);
+    const inodes = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+      readFileSync(table, 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s+/))
+        .filter((f) => f[3] === '0A' && parseInt(f[1]!.split(':').pop()!, 16) === port)
+        .map((f) => f[9]!),
+    );
+    assert.ok(inodes.length > 0, `no listening socket on port ${port}`);
+    const pids = new Set<number>();
+    for (let i = 0; i < 50 && pids.size < 2; i++) pids.add((await health(server.url)).pid);
+    assert.equal(pids.size, 2, 'both workers answered');
+    // With Node's default round-robin only the primary holds it and hands each connection over IPC to a
+    // worker, one at a time per worker and each after the last was acknowledged (decision 0017).
+    for (const pid of pids) {
+      const sockets = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      assert.ok(
+        inodes.some((inode) => sockets.includes(`socket:[${inode}]`)),
+        `worker ${pid} does not hold the listening socket`,
+      );
+    }
   });
 
   it('starts its workers with a 4 MB young generation though the primary was started without one', async () => {
