@@ -18,7 +18,7 @@ export const ITL_BOUNDS: readonly number[] = [
  *
  * Why pairs: a request's gaps fill a few of the ~60 buckets (a steady stream one or two), and every end
  * event carries its bins to each page and, in cluster mode, over the pipe to the primary: a dense array
- * per request was most of the primary's garbage (bench/README.md, "Telemetry over IPC").
+ * per request was the largest part of the primary's garbage (bench/README.md, "Telemetry over IPC").
  */
 export interface ItlBins {
   readonly buckets: readonly number[];
