@@ -26,12 +26,6 @@ export interface ItlBins {
   readonly n: number;
 }
 
-/** The count in one ITL_BOUNDS bucket. */
-export function countIn(bins: ItlBins, bucket: number): number {
-  for (let k = 0; k < bins.buckets.length; k += 2) if (bins.buckets[k] === bucket) return bins.buckets[k + 1]!;
-  return 0;
-}
-
 /** Counting space for binGaps, emptied again after each use (the event loop runs one at a time). */
 const scratch = new Int32Array(ITL_BOUNDS.length + 1);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { binGaps, countIn, ITL_BOUNDS, uniformGaps } from '../../src/telemetry/itl-bins.js';
+import { binGaps, ITL_BOUNDS, type ItlBins, uniformGaps } from '../../src/telemetry/itl-bins.js';
 import { DYNAMO_ITL, MOCK_ITL, SGLANG_ITL, VLLM_ITL } from '../../src/telemetry/metrics/buckets.js';
 import { FastHistogram } from '../../src/telemetry/metrics/fast-histogram.js';
 
@@ -11,6 +11,12 @@ interface Sample {
   value: number;
 }
 const samples = (h: FastHistogram): Sample[] => h.get().values;
+
+/** The count in one ITL_BOUNDS bucket of a request's (bucket, count) pairs. */
+function countIn(bins: ItlBins, bucket: number): number {
+  for (let k = 0; k < bins.buckets.length; k += 2) if (bins.buckets[k] === bucket) return bins.buckets[k + 1]!;
+  return 0;
+}
 
 /** Two histograms with the same bounds: one fed the raw gaps, one the binned summary. */
 function pair(bounds: readonly number[]) {
