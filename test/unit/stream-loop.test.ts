@@ -126,6 +126,11 @@ async function driveStart(
     trailer?: string;
     /** A request stamped just before the stream starts waits this long for the app (a burst being taken in). */
     waitingForMs?: number;
+    /**
+     * Stop once this holds (asked every millisecond, for up to 2 s) instead of after 20 ms: a test that
+     * waits for a timed write must not fail because a busy host ran the timer late.
+     */
+    done?: () => boolean;
   },
   side: SocketSide,
 ): Promise<void> {
@@ -174,24 +179,28 @@ async function driveStart(
     reanchorAfterMs: o.reanchorAfterMs,
     hooks: { onTokens: () => undefined, onEnd: () => undefined },
   });
-  await new Promise((r) => setTimeout(r, 20));
+  if (o.done) {
+    const deadline = performance.now() + 2000;
+    while (!o.done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  } else await new Promise((r) => setTimeout(r, 20));
   scheduler.close();
 }
 
 /**
- * What the socket sees of a stream's start: for each write (headers, events), whether the socket was
- * corked then, i.e. whether it left with what followed in the same tick as one write.
+ * What the socket sees of a stream's start, up to its `writes`-th write: for each write (headers, events),
+ * whether the socket was corked then, i.e. whether it left with what followed in the same tick as one write.
  */
 async function startWrites(
   ttftMs: number,
   arrivalAgoMs: number,
+  writes: number,
   waitingForMs = 0,
 ): Promise<{ what: string; corked: boolean; at: number }[]> {
   const seen: { what: string; corked: boolean; at: number }[] = [];
   const t0 = performance.now();
   const at = (): number => performance.now() - t0;
   await driveStart(
-    { events: 3, ttftMs, itlMs: 50, arrivalAgoMs, waitingForMs },
+    { events: 3, ttftMs, itlMs: 50, arrivalAgoMs, waitingForMs, done: () => seen.length >= writes },
     {
       write: (data, corked) => seen.push({ what: data.includes('data: 0') ? 'event 0' : 'event', corked, at: at() }),
       headers: (corked) => seen.push({ what: 'headers', corked, at: at() }),
@@ -266,12 +275,12 @@ describe('overdue events', () => {
 
 describe('the headers of a stream', () => {
   it('go at once, on their own, when the first event is not due yet (vLLM sends them before the first token)', async () => {
-    const seen = await startWrites(100, 0);
+    const seen = await startWrites(100, 0, 1);
     assert.deepEqual(shape(seen), [{ what: 'headers', corked: false }]);
   });
 
   it('leave with the first event in one write when it is already due (the request waited past its TTFT)', async () => {
-    const seen = await startWrites(20, 30);
+    const seen = await startWrites(20, 30, 2);
     assert.deepEqual(shape(seen.slice(0, 2)), [
       { what: 'headers', corked: true },
       { what: 'event 0', corked: true },
@@ -281,7 +290,7 @@ describe('the headers of a stream', () => {
   // docs/decisions/0015: in a burst, the headers are work that waits its turn behind the requests still
   // waiting for the app, so those are handed over one write sooner each.
   it('wait while a burst is being taken in, then leave with the first event in one write if it is due by then', async () => {
-    const seen = await startWrites(3, 0, 10);
+    const seen = await startWrites(3, 0, 2, 10);
     assert.deepEqual(shape(seen.slice(0, 2)), [
       { what: 'headers', corked: true },
       { what: 'event 0', corked: true },
@@ -290,7 +299,7 @@ describe('the headers of a stream', () => {
   });
 
   it('wait while a burst is being taken in, then go alone if the first event is not due yet', async () => {
-    const seen = await startWrites(100, 0, 5);
+    const seen = await startWrites(100, 0, 1, 5);
     assert.deepEqual(shape(seen), [{ what: 'headers', corked: false }]);
     assert.ok(seen[0]!.at >= 5, `headers at ${seen[0]!.at.toFixed(1)} ms, before the waiting request was handed over`);
   });
