@@ -4,38 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { warmUpRequests } from '../../src/server/warm-up-requests.js';
-import { callFresh, postChatStream, postJson, startServer, type TestServer } from '../support/server.js';
+import { postChatStream, postJson, startServer, type TestServer } from '../support/server.js';
+import { health, warmedUp } from '../support/warm-up.js';
 
 // The warm-up (src/server/warm-up.ts, docs/decisions/0012): after start-up each worker sends itself
 // generation requests on a private port while no client is served. Nothing of it may reach what a
 // client sees: telemetry, records, the prefix cache, the seeded fault sequence.
-
-interface WarmUpStatus {
-  state: string;
-  requests: number;
-  of: number;
-  failed: number;
-}
-
-async function health(url: string): Promise<{ warm_up: WarmUpStatus; telemetry: Record<string, number> }> {
-  // A fresh connection each time, so a cluster's workers answer in turn.
-  return (await callFresh(`${url}/health`, 'GET')).json as unknown as {
-    warm_up: WarmUpStatus;
-    telemetry: Record<string, number>;
-  };
-}
-
-/** Until `inARow` answers in a row say the warm-up is done (polls spaced: each one pauses it). */
-async function warmedUp(url: string, inARow = 1): Promise<WarmUpStatus> {
-  let seen = 0;
-  for (let i = 0; i < 240; i++) {
-    const h = await health(url);
-    seen = h.warm_up.state === 'done' ? seen + 1 : 0;
-    if (seen >= inARow) return h.warm_up;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the warm-up did not finish in 60 s');
-}
 
 async function statuses(server: TestServer, n: number): Promise<number[]> {
   const out: number[] = [];
