@@ -96,13 +96,13 @@ export function markdown(r: BenchResults): string {
     const rounds = b.levels.filter((l) => (l.mock.roundTtftP99?.length ?? 0) > 0);
     if (rounds.length > 0) {
       lines.push(
-        'TTFT |error| p99 of each round in the order run (ms), mock / bare (median of the rounds in brackets):',
+        'TTFT |error| p99 of each round in the order run (ms), mock / bare (median of the rounds in brackets), and the ratio of the two medians:',
         '',
       );
       const list = (xs: number[]): string => `${xs.map((x) => f(x, 0)).join(' ')} (${f(median(xs), 0)})`;
       for (const l of rounds)
         lines.push(
-          `- ${l.arrivals} × ${l.tokens}, ${l.fresh ? 'new connections' : 'kept alive'}: ${list(l.mock.roundTtftP99!)} / ${list(l.bare.roundTtftP99 ?? [])}`,
+          `- ${l.arrivals} × ${l.tokens}, ${l.fresh ? 'new connections' : 'kept alive'}: ${list(l.mock.roundTtftP99!)} / ${list(l.bare.roundTtftP99 ?? [])}; ${f(median(l.mock.roundTtftP99!) / median(l.bare.roundTtftP99 ?? []))} ×`,
         );
       lines.push('');
     }
