@@ -15,6 +15,9 @@ import { direct, encode, sendHeaders } from './stream-wire.js';
  */
 const MAX_BATCH = 64;
 
+/** `firstDue` when the headers are not held (a fraction's representation; see there). */
+const NOT_HELD = Number.NEGATIVE_INFINITY;
+
 /**
  * The one streaming loop for every API family. Event i is written when the shared scheduler says
  * it is due (arrival + TTFT + i × ITL); a late tick writes the overdue events back to back (in one
@@ -58,8 +61,13 @@ class StreamTask implements ScheduledTask {
   private readonly reanchorAfterMs: number;
   /** Engine mode: tokens the engine must have granted before the next event may go. */
   private stepTarget: number;
-  /** The first event's deadline while the headers wait for their turn (see holdHeaders); -1 otherwise. */
-  private firstDue = -1;
+  /**
+   * The first event's deadline while the headers wait for their turn (see holdHeaders); NOT_HELD
+   * otherwise. Not -1: V8 keeps a whole number as a small integer, and the first deadline (a fraction)
+   * stored here would change every task's shape and throw away the code compiled for the old one, in
+   * the middle of the first burst that holds headers.
+   */
+  private firstDue = NOT_HELD;
 
   constructor(o: StreamStart) {
     this.res = o.res;
@@ -96,7 +104,7 @@ class StreamTask implements ScheduledTask {
   /** Held headers leave: alone if the first event is not due yet, corked with it if it is. */
   private releaseHeaders(now: number): boolean {
     const firstDue = this.firstDue;
-    this.firstDue = -1;
+    this.firstDue = NOT_HELD;
     this.due = firstDue;
     sendHeaders(this.res, firstDue <= now);
     if (firstDue <= now) return true;
@@ -164,7 +172,7 @@ class StreamTask implements ScheduledTask {
       this.abort();
       return;
     }
-    if (this.firstDue !== -1 && !this.releaseHeaders(now)) return;
+    if (this.firstDue !== NOT_HELD && !this.releaseHeaders(now)) return;
     const socket = direct(res);
     // The encoded events of this run not written yet: the overdue ones go out together.
     let pending = '';
