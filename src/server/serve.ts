@@ -181,7 +181,16 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     );
     // The same listener code as the server's (its own arrival queue), so that is warmed too.
     const warmDeferred = deferredListener(warmApp.listener);
+    // While it runs, the warm-up's own requests waiting for its app count as a burst being taken in,
+    // so its bursts take the ordering rule and hold their headers (decision 0015) as a client's do.
+    // One function for the server's life (a new one later would throw away code compiled for this one).
+    let warmOldest: (() => number) | null = warmDeferred.oldestWaiting;
+    scheduler.waitFor(() => {
+      const oldest = deferred.oldestWaiting();
+      return warmOldest === null ? oldest : Math.min(oldest, warmOldest());
+    });
     warmUp = startWarmUp({
+      onDone: () => (warmOldest = null),
       total: config.warmUpRequests,
       listener: warmDeferred.listener,
       onConnection: warmDeferred.onConnection,
