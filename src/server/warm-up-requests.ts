@@ -5,8 +5,12 @@ const WORDS = (
   'reached the seawall where children had built castles of sand and stone during the long afternoon'
 ).split(' ');
 
-/** Prompt lengths in words, cycled: short questions to a few hundred tokens, as a benchmark mixes them. */
-const LENGTHS = [12, 40, 90, 160, 260, 380];
+/**
+ * Prompt lengths in words, cycled: short questions to a few hundred tokens, as a benchmark mixes them.
+ * The first is shorter than one KV block (16 tokens by default), which the prefix cache answers
+ * without hashing or looking up anything: a branch the first short prompt would otherwise take cold.
+ */
+const LENGTHS = [2, 12, 40, 90, 160, 260, 380];
 
 function prompt(i: number, words: number): string {
   const out: string[] = [`Request ${i}:`];
@@ -25,6 +29,16 @@ const AIPERF = (i: number, stream: boolean): string[] => [
 const AIOHTTP = ['User-Agent: Python/3.12 aiohttp/3.11.18', 'Accept: */*', 'Accept-Encoding: gzip, deflate'];
 /** A raw HTTP/1.1 client (wrk, a load script) that says keep-alive and sends no id. */
 const RAW = ['Connection: keep-alive'];
+/** Python `requests`' defaults plus a key, as llmperf sends them (../reference/client-contract.md, 7.4). */
+const REQUESTS = [
+  'User-Agent: python-requests/2.32.3',
+  'Accept-Encoding: gzip, deflate',
+  'Accept: */*',
+  'Connection: keep-alive',
+  'Authorization: Bearer EMPTY',
+];
+/** libcurl's default, as a C++ client such as perf_analyzer (under genai-perf) sends it. */
+const CURL = ['Accept: */*'];
 
 function post(path: string, body: unknown, headers: readonly string[]): string {
   const text = JSON.stringify(body);
@@ -38,12 +52,15 @@ function post(path: string, body: unknown, headers: readonly string[]): string {
  * The warm-up's requests, in turn, as the benchmark clients the mock serves build them: AIPerf's
  * streaming chat (plain and with `--extra-inputs ignore_eos:true min_tokens:N`), non-streaming chat and
  * streaming completions; `vllm bench serve`'s chat (content parts) and completions; `sglang.bench_serving`'s
- * chat; a raw keep-alive client's chat (the bodies and headers in ../reference/client-contract.md, section 7).
+ * chat; a raw keep-alive client's chat; llmperf's chat (Python `requests`) and a libcurl client's (the
+ * bodies and headers in ../reference/client-contract.md, section 7).
  * Why several shapes (docs/decisions/0012, "Shapes matter"): V8 compiles the request path on what the
  * warm-up sent, and a client whose body has other fields, or that sends no request id, would otherwise
  * throw that code away on its first request and pay for compiling it again during its first burst.
+ * Header sets come in five shapes and bodies in more: past four, V8 reads their fields generically, so
+ * a client whose headers come in yet another order (each order is a shape) costs no recompiling either.
  * Prompts stay within a quarter of `maxModelLen` tokens (about a token per word here), so every request
- * is one the server accepts. Index 11 (mod 8 = 3) is a non-streaming chat with the longest prompt.
+ * is one the server accepts. Index 13 (mod 10 = 3) is a non-streaming chat with the longest prompt.
  */
 export function warmUpRequests(model: string, maxModelLen: number, count = 48): string[] {
   const limit = Math.max(1, Math.floor(maxModelLen / 4));
@@ -54,7 +71,7 @@ export function warmUpRequests(model: string, maxModelLen: number, count = 48): 
     const tokens = 4 + (i % 13);
     const usage = { include_usage: true };
     const messages = [{ role: 'user', content }];
-    switch (i % 8) {
+    switch (i % 10) {
       case 1: // vllm bench serve, openai-chat
         requests.push(
           post(
@@ -132,6 +149,26 @@ export function warmUpRequests(model: string, maxModelLen: number, count = 48): 
         requests.push(
           post('/v1/chat/completions', { model, messages, temperature: 0, max_tokens: tokens, stream: true }, AIOHTTP),
         );
+        break;
+      case 8: // llmperf: a system message, then the sampling parameters after `stream`
+        requests.push(
+          post(
+            '/v1/chat/completions',
+            {
+              model,
+              messages: [
+                { role: 'system', content: '' },
+                { role: 'user', content },
+              ],
+              stream: true,
+              max_tokens: tokens,
+            },
+            REQUESTS,
+          ),
+        );
+        break;
+      case 9: // a libcurl client's chat
+        requests.push(post('/v1/chat/completions', { messages, model, max_tokens: tokens, stream: true }, CURL));
         break;
       default: // AIPerf, streaming chat
         requests.push(

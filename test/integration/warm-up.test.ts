@@ -91,7 +91,7 @@ describe('warm-up', () => {
     const server = await startServer(['--warm-up-requests', '300', '--fast']);
     try {
       await warmedUp(server.url);
-      const raw = warmUpRequests('m', 8192)[11]!;
+      const raw = warmUpRequests('m', 8192)[13]!;
       const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { messages: unknown; stream: boolean };
       assert.equal(body.stream, false);
       const cached = async (): Promise<number> => {

@@ -48,8 +48,18 @@ describe('the warm-up', () => {
     // Field reads on bodies of more than four shapes stay generic (no code thrown away for a new one).
     const shapes = new Set(sent.map((s) => `${s.path} ${Object.keys(s.body).join(',')}`));
     assert.ok(shapes.size >= 6, `${shapes.size} body shapes`);
-    // The integration test of the cache reads index 11 as a non-streaming chat with the longest prompt.
-    assert.equal(sent[11]!.body['stream'], false);
+    // Header sets of more than four shapes (each set and order is one), for the same reason.
+    const headerShapes = new Set(sent.map((s) => [...s.headers.keys()].join(',')));
+    assert.ok(headerShapes.size >= 5, `${headerShapes.size} header shapes`);
+    // A prompt shorter than one KV block (16 tokens by default: nothing to hash or look up).
+    assert.ok(
+      sent.some((s) => JSON.stringify(s.body).match(/Request \d+:( \w+){0,3}"/)),
+      'a prompt of a few words',
+    );
+    // The integration test of the cache reads index 13 as a non-streaming chat with the longest prompt.
+    assert.equal(sent[13]!.body['stream'], false);
+    const words = (x: Sent): number => JSON.stringify(x.body).split(' ').length;
+    assert.equal(words(sent[13]!), Math.max(...sent.map(words)));
   });
 
   it('puts back a budget it cannot know, or one the command line chose, never', () => {
