@@ -174,7 +174,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   if (config.warmUpRequests > 0) {
-    const warmCtx = warmUpContext(ctx, config, deps.warmUpSink(), deps.slot);
+    const { ctx: warmCtx, bursting } = warmUpContext(ctx, config, deps.warmUpSink(), deps.slot);
     const warmApp = (built.twin ?? appFactory)(
       warmCtx,
       routeTable(warmCtx, () => false, WARM_UP_OFF.status),
@@ -191,6 +191,7 @@ export async function startServer(deps: WorkerDeps): Promise<RunningServer> {
     });
     warmUp = startWarmUp({
       onDone: () => (warmOldest = null),
+      bursting,
       total: config.warmUpRequests,
       listener: warmDeferred.listener,
       onConnection: warmDeferred.onConnection,

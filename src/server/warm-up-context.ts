@@ -13,6 +13,19 @@ import { type AppContext } from './context.js';
 const LATENCY_SCALE = 0.02;
 
 /**
+ * The warm-up's TTFT while it sends its bursts, ms: longer than a cold burst takes to be handed to the
+ * app, so that streams start before their first event is due while others still wait, and hold their
+ * headers (decision 0015) as in a client's burst; later ones find it due and send them with it.
+ */
+const BURST_TTFT_MS = 25;
+
+/** The warm-up's context, and a switch to its burst latency (BURST_TTFT_MS) and back. */
+export interface WarmUpContext {
+  readonly ctx: AppContext;
+  bursting(on: boolean): void;
+}
+
+/**
  * The warm-up's context (src/server/warm-up.ts): the worker's own, with everything a client could see
  * replaced. Latencies scaled down (LATENCY_SCALE), no faults, no key, no readiness delay, no
  * recording or access log, telemetry into `sink` (a throwaway of the worker's
@@ -21,7 +34,7 @@ const LATENCY_SCALE = 0.02;
  * and no accuracy oracle. Tokenizer, corpus and the scheduler are shared: they hold nothing a request
  * leaves behind.
  */
-export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySink, slot: number): AppContext {
+export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySink, slot: number): WarmUpContext {
   // Object.assign, not a spread copy with properties added: the request path reads this config on every
   // warm-up request, and V8 gives a spread copy a shape of its own (docs/decisions/0014).
   const warm: Config = Object.assign({}, config, {
@@ -43,8 +56,10 @@ export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySi
     recordRequests: '',
     accessLogs: false,
   });
+  // The same keys in the same order (a config of the same shape), the TTFT replaced.
+  const burst: Config = Object.assign({}, warm, { ttft: BURST_TTFT_MS });
   const live = { current: warm };
-  return ctx.with(live, {
+  const warmCtx = ctx.with(live, {
     accuracy: null,
     sink,
     prefix: ctx.prefix && localPrefixStore(new PrefixCache(config.kvBlockTokens, () => config.kvBlocks), false),
@@ -55,4 +70,5 @@ export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySi
     engine: null,
     warnings: [],
   });
+  return { ctx: warmCtx, bursting: (on) => (live.current = on ? burst : warm) };
 }

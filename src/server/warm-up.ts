@@ -41,6 +41,8 @@ export interface WarmUpOptions {
   readonly connections?: number;
   /** Called once when the warm-up is over (done or stopped), after it let go of its private server. */
   readonly onDone?: () => void;
+  /** Switches the private context's latency for the bursts (true before them, false after). */
+  readonly bursting?: (on: boolean) => void;
 }
 
 /** Requests per connection before it is closed and another opened: a benchmark opens many (its start, --connection-reuse-strategy never). */
@@ -153,7 +155,8 @@ export function startWarmUp(options: WarmUpOptions): WarmUp {
       s.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve);
     });
     const { port } = s.address() as AddressInfo;
-    await bursts(port, BURSTS, BURST_SIZE);
+    options.bursting?.(true);
+    await bursts(port, BURSTS, BURST_SIZE).finally(() => options.bursting?.(false));
     await Promise.all(Array.from({ length: connections }, () => connection(port)));
   };
 
