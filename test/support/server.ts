@@ -13,13 +13,18 @@ export interface TestServer {
 }
 
 /** Starts the real server (built entry point) on a free port and resolves once it logs "listening". */
-export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<TestServer> {
+export function startServer(
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 15_000,
+  nodeArgs: readonly string[] = [],
+): Promise<TestServer> {
   // DCGM ports off unless a test asks: parallel servers would fight over 9400/9401.
   const dcgm = args.includes('--dcgm-port') ? [] : ['--dcgm-port', '0'];
   // No warm-up unless a test asks: it would run between a test's steps (whenever the server is idle)
   // and each server would spend a second or two of CPU on it (test/integration/warm-up.test.ts checks it).
   const warm = args.includes('--warm-up-requests') ? [] : ['--warm-up-requests', '0'];
-  const proc = spawn(process.execPath, [MAIN, '--port', '0', ...dcgm, ...warm, ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN, '--port', '0', ...dcgm, ...warm, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
