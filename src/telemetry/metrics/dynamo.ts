@@ -19,6 +19,8 @@ const ENDPOINT_NAMES: Record<string, string> = {
   '/v1/responses': 'responses',
   '/v1/messages': 'messages',
 };
+/** Dynamo's request_type label; at module level, one function for every page (decision 0018). */
+const kind = (stream: boolean): string => (stream ? 'stream' : 'unary');
 const endpointName = (path: string): string => ENDPOINT_NAMES[path] ?? path.replace(/^\//, '').replace(/\//g, '_');
 
 /** dynamo_frontend error_type for a failed request (Dynamo `lib/llm/src/http/service/metrics.rs`). */
@@ -113,7 +115,6 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
   );
   config('model_migration_limit', 'Maximum number of request migrations allowed for the model', 0);
 
-  const kind = (stream: boolean): string => (stream ? 'stream' : 'unary');
   return {
     registry,
     start(e) {
@@ -137,12 +138,12 @@ export function dynamoFrontendPage(ctx: PageContext): MetricsPage {
       });
       if (e.outcome === 'error') return;
       outputTokens.inc({ model }, e.completionTokens);
-      duration(model).observe(seconds(e.e2eMs));
-      if (e.ttftMs !== null) ttft(model).observe(seconds(e.ttftMs));
-      if (e.itl) itl(model).addItl(e.itl);
-      isl(model).observe(e.promptTokens);
-      osl(model).observe(e.completionTokens);
-      cached(model).observe(e.cachedTokens);
+      duration.get(model).observe(seconds(e.e2eMs));
+      if (e.ttftMs !== null) ttft.get(model).observe(seconds(e.ttftMs));
+      if (e.itl) itl.get(model).addItl(e.itl);
+      isl.get(model).observe(e.promptTokens);
+      osl.get(model).observe(e.completionTokens);
+      cached.get(model).observe(e.cachedTokens);
     },
   };
 }
@@ -228,7 +229,7 @@ export function dynamoComponentPage(ctx: PageContext, role: 'prefill' | 'decode'
       hits += e.cachedTokens;
       queries += e.promptTokens;
       const ms = role === 'prefill' ? (e.ttftMs ?? e.e2eMs) : e.e2eMs - (e.ttftMs ?? e.e2eMs);
-      durationFor(e.model).observe(seconds(ms));
+      durationFor.get(e.model).observe(seconds(ms));
     },
   };
 }

@@ -23,6 +23,15 @@ export interface FastCounterConfig<L extends string> {
   readonly registers: readonly Registry[];
 }
 
+/** A bound series: a class, so every page's `inc` calls reach one function (see BoundSeries in fast-histogram.ts). */
+class BoundCounter implements CounterSeries {
+  constructor(private readonly series: Series) {}
+
+  inc(value = 1): void {
+    this.series.value += value;
+  }
+}
+
 /**
  * The counters of the engine pages, with prom-client Counter's `inc(labels, value)` and
  * `labels(...)` shape. prom-client sorts, hashes and validates the label object on every inc
@@ -57,12 +66,7 @@ export class FastCounter<L extends string = string> {
 
   /** The series for one label set, created at zero (so binding also pre-creates it on the page). */
   labels(labels: Readonly<Partial<Record<L, string>>>): CounterSeries {
-    const s = this.find(labels);
-    return {
-      inc(value = 1) {
-        s.value += value;
-      },
-    };
+    return new BoundCounter(this.find(labels));
   }
 
   private find(labels: Readonly<Partial<Record<L, string>>>): Series {

@@ -42,33 +42,12 @@ export class FastHistogram {
     const key = JSON.stringify(labels);
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { labels, counts: new Float64Array(this.bounds.length), sum: 0, count: 0 }));
-    const series = s;
-    const bounds = this.bounds;
-    const observe = (v: number): void => {
-      series.sum += v;
-      series.count++;
-      for (let b = 0; b < bounds.length; b++) {
-        if (v <= bounds[b]!) {
-          series.counts[b]!++;
-          break;
-        }
-      }
-    };
-    const map = (): Int32Array => (this.itlMap ??= mapBins(bounds));
-    return {
-      observe,
-      addItl(bins) {
-        if (!bins) return;
-        const to = map();
-        const pairs = bins.buckets;
-        for (let k = 0; k < pairs.length; k += 2) {
-          const j = to[pairs[k]!]!;
-          if (j < bounds.length) series.counts[j]! += pairs[k + 1]!;
-        }
-        series.sum += bins.sumMs / 1000;
-        series.count += bins.n;
-      },
-    };
+    return new BoundSeries(this, s, this.bounds);
+  }
+
+  /** ITL_BOUNDS bucket → this histogram's bucket, made on first use (a page's other histograms never need it). */
+  itlBuckets(): Int32Array {
+    return (this.itlMap ??= mapBins(this.bounds));
   }
 
   /** prom-client's metric protocol: cumulative buckets, +Inf, sum and count per series. */
@@ -90,6 +69,47 @@ export class FastHistogram {
       values.push({ labels: s.labels, value: s.count, metricName: `${this.name}_count` });
     }
     return { name: this.name, help: this.help, type: this.type, values };
+  }
+}
+
+/**
+ * One bound series. A class, not closures made per bind: every page's calls to `observe` then reach one
+ * function whatever the instance, so code compiled while the warm-up's throwaway pages were fed stays
+ * valid for the server's own (a closure of another instance is another call target, and V8 throws the
+ * calling code away when it meets one; docs/decisions/0018).
+ */
+class BoundSeries implements HistogramSeries {
+  constructor(
+    private readonly owner: FastHistogram,
+    private readonly series: Series,
+    private readonly bounds: readonly number[],
+  ) {}
+
+  observe(v: number): void {
+    const series = this.series;
+    const bounds = this.bounds;
+    series.sum += v;
+    series.count++;
+    for (let b = 0; b < bounds.length; b++) {
+      if (v <= bounds[b]!) {
+        series.counts[b]!++;
+        break;
+      }
+    }
+  }
+
+  addItl(bins: ItlBins | null): void {
+    if (!bins) return;
+    const to = this.owner.itlBuckets();
+    const series = this.series;
+    const n = this.bounds.length;
+    const pairs = bins.buckets;
+    for (let k = 0; k < pairs.length; k += 2) {
+      const j = to[pairs[k]!]!;
+      if (j < n) series.counts[j]! += pairs[k + 1]!;
+    }
+    series.sum += bins.sumMs / 1000;
+    series.count += bins.n;
   }
 }
 

@@ -105,13 +105,13 @@ export function mockPage(ctx: PageContext): MetricsPage {
       if (e.errorType) errors.inc({ endpoint, error_type: e.errorType });
       if (e.outcome === 'disconnect') disconnects.inc({ endpoint });
       if (!e.admitted) return;
-      latency(endpoint).observe(seconds(e.e2eMs));
+      latency.get(endpoint).observe(seconds(e.e2eMs));
       prompt.inc({ endpoint, model: e.model }, e.promptTokens);
       completion.inc({ endpoint, model: e.model }, e.completionTokens);
       if (!e.stream) return;
       streamed.inc({ endpoint, model: e.model }, e.completionTokens);
-      if (e.ttftMs !== null) ttft(endpoint).observe(seconds(e.ttftMs));
-      if (e.itl) itl(endpoint).addItl(e.itl);
+      if (e.ttftMs !== null) ttft.get(endpoint).observe(seconds(e.ttftMs));
+      if (e.itl) itl.get(endpoint).addItl(e.itl);
     },
   };
 }

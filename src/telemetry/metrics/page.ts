@@ -29,13 +29,21 @@ export function newRegistry(): Registry {
 /**
  * Memoises per-label-set children (prom-client's `metric.labels(...)`): a labelled observe hashes its
  * label object on every call, which for a 256-token stream's inter-token gaps on four pages cost more
- * than serving the stream. Children are bound once per model.
+ * than serving the stream. Children are bound once per model. A class with `get`, not a closure per
+ * page: the pages' calls then reach one function whatever the instance (see BoundSeries in
+ * fast-histogram.ts; docs/decisions/0018).
  */
-export function perModel<T>(make: (model: string) => T): (model: string) => T {
-  const cache = new Map<string, T>();
-  return (model) => {
-    let v = cache.get(model);
-    if (v === undefined) cache.set(model, (v = make(model)));
+export class PerModel<T> {
+  private readonly cache = new Map<string, T>();
+  constructor(private readonly make: (model: string) => T) {}
+
+  get(model: string): T {
+    let v = this.cache.get(model);
+    if (v === undefined) this.cache.set(model, (v = this.make(model)));
     return v;
-  };
+  }
+}
+
+export function perModel<T>(make: (model: string) => T): PerModel<T> {
+  return new PerModel(make);
 }

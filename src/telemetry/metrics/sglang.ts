@@ -89,9 +89,9 @@ export function sglangPage(ctx: PageContext): MetricsPage {
       cacheHit += e.cachedTokens;
       cacheQueried += e.promptTokens;
       queue.observe(seconds(e.queueMs));
-      if (e.ttftMs !== null) ttft(e.model).observe(seconds(e.ttftMs));
-      if (e.itl) itl(e.model).addItl(e.itl);
-      e2e(e.model).observe(seconds(e.e2eMs));
+      if (e.ttftMs !== null) ttft.get(e.model).observe(seconds(e.ttftMs));
+      if (e.itl) itl.get(e.model).addItl(e.itl);
+      e2e.get(e.model).observe(seconds(e.e2eMs));
     },
   };
 }

@@ -87,7 +87,7 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
   });
   // The default model's series exist from the start, at 0: binding creates the counters and histograms;
   // every finish reason is created here, in the page's order.
-  bound(ctx.defaultModel);
+  bound.get(ctx.defaultModel);
   const labels0 = base(ctx.defaultModel);
   for (const r of FINISH_REASONS) success.inc({ ...labels0, finished_reason: r }, 0);
 
@@ -103,8 +103,8 @@ export function trtllmPage(ctx: PageContext, legacy: boolean): MetricsPage {
         if (e.status !== 400) success.inc({ ...labels, finished_reason: 'error' });
         return;
       }
-      const b = bound(e.model);
-      b.success(e.outcome === 'disconnect' ? 'abort' : (e.finishReason ?? 'stop')).inc();
+      const b = bound.get(e.model);
+      b.success.get(e.outcome === 'disconnect' ? 'abort' : (e.finishReason ?? 'stop')).inc();
       b.completed.inc();
       b.promptTokens.inc(e.promptTokens);
       b.generationTokens.inc(e.completionTokens);

@@ -10,7 +10,7 @@ import {
 } from './buckets.js';
 import { FastCounter } from './fast-counter.js';
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js';
-import { type MetricsPage, newRegistry, type PageContext, perModel, seconds } from './page.js';
+import { type MetricsPage, newRegistry, type PageContext, type PerModel, perModel, seconds } from './page.js';
 
 const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
 
@@ -170,7 +170,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
       cacheHits: cacheHits.labels(labels),
       itl: itl.bind(labels),
       ...Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.bind(labels)])),
-    } as { success: (r: string) => ReturnType<typeof success.labels>; itl: HistogramSeries } & Record<
+    } as { success: PerModel<ReturnType<typeof success.labels>>; itl: HistogramSeries } & Record<
       'promptTokens' | 'generationTokens' | 'cacheQueries' | 'cacheHits',
       ReturnType<typeof promptTokens.labels>
     > &
@@ -183,7 +183,7 @@ export function vllmPage(ctx: PageContext): MetricsPage {
       // vLLM observes the tokens of every engine step; without the engine model each request's prompt
       // stands in for its prefill step (below).
       engineSteps = true;
-      bound(ctx.defaultModel).iteration.observe(tokens);
+      bound.get(ctx.defaultModel).iteration.observe(tokens);
     },
     start(e) {
       if (!e.generation || seen.has(e.model)) return;
@@ -192,10 +192,10 @@ export function vllmPage(ctx: PageContext): MetricsPage {
     },
     end(e: RequestEnded) {
       if (!e.generation || e.status === 400) return; // rejected before the engine saw it
-      const b = bound(e.model);
+      const b = bound.get(e.model);
       const reason =
         e.outcome === 'disconnect' ? 'abort' : e.outcome === 'error' ? 'error' : (e.finishReason ?? 'stop');
-      b.success(reason).inc();
+      b.success.get(reason).inc();
       if (e.outcome === 'error') return;
       b.promptTokens.inc(e.promptTokens);
       b.generationTokens.inc(e.completionTokens);
