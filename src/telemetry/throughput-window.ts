@@ -8,7 +8,8 @@ export class ThroughputWindow {
   private readonly bucketMs: number;
   private readonly counts = new Float64Array(BUCKETS);
   private readonly stamps = new Float64Array(BUCKETS).fill(-1);
-  private peakRate = 0;
+  /** -0: a double from the start, as `lastThroughput` in metrics/load.ts (docs/decisions/0018). */
+  private peakRate = -0;
 
   constructor(private readonly windowSec: number) {
     this.bucketMs = (windowSec * 1000) / BUCKETS;

@@ -30,7 +30,11 @@ export class LoadTracker {
   activeTokens = 0;
   disconnects = 0;
   private readonly runningByModel = new Map<string, number>();
-  private lastThroughput = 0;
+  /**
+   * -0, not 0: V8 keeps 0 as a small integer and changes the tracker's shape when the first fraction is
+   * stored, throwing away code compiled for the old one (docs/decisions/0018); -0 is a double from the start.
+   */
+  private lastThroughput = -0;
 
   start(e: RequestStarted): void {
     this.inFlight++;
