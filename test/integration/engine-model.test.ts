@@ -116,10 +116,12 @@ describe('engine model (--engine-model batch)', () => {
             Math.abs(metricMean - meanTtft[c]!) <= Math.max(5, tolerance * meanTtft[c]!),
             `metric TTFT vs client TTFT per concurrency: ${levels.join('; ')}`,
           );
+          // Below the knee every request is prefilled in the first step(s). Checked inside the level's
+          // attempts: one descheduling of the client or a worker moved a mean of 8 by 16 ms in a run.
+          if (c === 8) assert.ok(meanTtft[8]! < meanTtft[4]! * 1.5 + 10, JSON.stringify(meanTtft));
         });
       }
-      // Below the knee every request is prefilled in the first step(s); past it they queue in waves.
-      assert.ok(meanTtft[8]! < meanTtft[4]! * 1.5 + 10, JSON.stringify(meanTtft));
+      // Past the knee they queue in waves.
       // 16 = two waves of 8: the second waits 20 steps (~200 ms), so the mean rises by ~100 ms.
       assert.ok(meanTtft[16]! > meanTtft[8]! + 60, JSON.stringify(meanTtft));
       assert.ok(meanTtft[32]! > meanTtft[16]! + 150, JSON.stringify(meanTtft));
