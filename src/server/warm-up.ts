@@ -94,17 +94,23 @@ export function startWarmUp(options: WarmUpOptions): WarmUp {
   if (options.onConnection) server.on('connection', options.onConnection);
   const sockets = new Set<Socket>();
 
+  /** Whether the real server is serving a client now (the warm-up shows 'paused' meanwhile); false once stopped. */
+  const paused = (): boolean => {
+    if (!o) return false;
+    const busy = o.busy();
+    state = busy ? 'paused' : 'warming';
+    return busy;
+  };
+
   /** One connection's turn: send a request when the real server is quiet, read its answer, again. */
   const connection = async (port: number): Promise<void> => {
     let socket: Socket | null = null;
     let onSocket = 0;
     while (o && sent < total) {
-      if (o.busy()) {
-        state = 'paused';
+      if (paused()) {
         await sleep(QUIET_MS);
         continue;
       }
-      state = 'warming';
       const request = o.requests[sent % o.requests.length]!;
       sent++;
       if (!socket) {
@@ -131,12 +137,8 @@ export function startWarmUp(options: WarmUpOptions): WarmUp {
    */
   const bursts = async (port: number, count: number, size: number): Promise<void> => {
     for (let b = 0; b < count && o && sent + size <= total; b++) {
-      while (o?.busy()) {
-        state = 'paused';
-        await sleep(QUIET_MS);
-      }
+      while (paused()) await sleep(QUIET_MS);
       if (!o) return;
-      state = 'warming';
       const socks = await Promise.all(Array.from({ length: size }, () => open(port, sockets)));
       const requests = o.requests;
       const statuses = await Promise.all(
