@@ -13,6 +13,13 @@ import { type AppContext } from './context.js';
 const LATENCY_SCALE = 0.02;
 
 /**
+ * The least TTFT of the warm-up's answers when the server's is not 0, ms: above the scheduler's 0.5 ms
+ * lead, so that a stream's first event waits for the ticker as a client's does (scaled, the default
+ * 20 ms gave 0.4 ms, and every warm-up stream took the "due already" branch instead; decision 0018).
+ */
+const MIN_TTFT_MS = 1;
+
+/**
  * The warm-up's TTFT while it sends its bursts, ms: longer than a cold burst takes to be handed to the
  * app, so that streams start before their first event is due while others still wait, and hold their
  * headers (decision 0015) as in a client's burst; later ones find it due and send them with it.
@@ -40,7 +47,7 @@ export function warmUpContext(ctx: AppContext, config: Config, sink: TelemetrySi
   const warm: Config = Object.assign({}, config, {
     apiKey: undefined,
     inferenceReadyDelaySeconds: 0,
-    ttft: config.ttft * LATENCY_SCALE,
+    ttft: config.ttft > 0 ? Math.max(config.ttft * LATENCY_SCALE, MIN_TTFT_MS) : 0,
     itl: config.itl * LATENCY_SCALE,
     ttftPerIslTokenMs: config.ttftPerIslTokenMs * LATENCY_SCALE,
     itlPerOslTokenMs: config.itlPerOslTokenMs * LATENCY_SCALE,
