@@ -66,7 +66,7 @@ export function markdown(r: BenchResults): string {
     }
     if (base.length)
       lines.push(
-        '"bare N": the same client and level against a bare `node:http` server that paces the same streams with one `setTimeout` per event and does nothing else (same run, right after the mock\'s level): what this runtime and machine give without the mock\'s scheduler, parsing, planning and telemetry. "2 workers N": the mock with `--workers 2` (no spare) at the same level, measured after the others.',
+        '"bare N": the same client and level against a bare `node:http` server that paces the same streams with one `setTimeout` per event and does nothing else (same run, right after the mock\'s level): what this runtime and machine give without the mock\'s scheduler, parsing, planning and telemetry. "2 workers N": the mock with `--workers 2` (no spare) at the same level, right after the one-worker and bare levels of that concurrency.',
         '',
       );
     const w = r.timing.machineWake;

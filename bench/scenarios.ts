@@ -368,12 +368,26 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
     const elapsed = plan.timingSeconds + (ttft + tokens * itl) / 1000;
     return { concurrency, tokensPerSec: (result.streams * tokens) / elapsed, serverCores: cpu / elapsed, ...result };
   };
+  const clusterLevels: TimingLevel[] = [];
+  /** `--workers 2` (no spare) at one level, on a cluster started for it and stopped after (not idle beside the rest). */
+  const clusterLevel = async (concurrency: number): Promise<TimingLevel> => {
+    const cluster = await mock(['--ttft', String(ttft), '--itl', String(itl), '--workers', '2', '--no-spare-worker']);
+    try {
+      await timingClient({ url: cluster.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
+      return await level(cluster, concurrency);
+    } finally {
+      await cluster.stop();
+    }
+  };
   try {
     for (const target of [p, base])
       await timingClient({ url: target.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
     for (const concurrency of plan.concurrencies) {
       levels.push(await level(p, concurrency));
       baselineLevels.push(await level(base, concurrency));
+      // Right after the one-worker level, not after every other level: the host drifts over a run, and
+      // "two workers keep up where one does" is a comparison of the two.
+      if (plan.clusterConcurrencies.includes(concurrency)) clusterLevels.push(await clusterLevel(concurrency));
     }
     const sides = [
       [p, cpuMock],
@@ -386,14 +400,6 @@ export async function timing(plan: Plan): Promise<NonNullable<BenchResults['timi
       }
   } finally {
     await Promise.all([p.stop(), base.stop()]);
-  }
-  const clusterLevels: TimingLevel[] = [];
-  const cluster = await mock(['--ttft', String(ttft), '--itl', String(itl), '--workers', '2', '--no-spare-worker']);
-  try {
-    await timingClient({ url: cluster.url, concurrency: 20, tokens: 20, seconds: plan.warmup, ttft, itl });
-    for (const concurrency of plan.clusterConcurrencies) clusterLevels.push(await level(cluster, concurrency));
-  } finally {
-    await cluster.stop();
   }
   const ok = levels.filter((l) => l.itl.p99 <= 1 && l.badStreams === 0).map((l) => l.concurrency);
   return {
